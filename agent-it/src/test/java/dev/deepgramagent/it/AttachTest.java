@@ -1,0 +1,77 @@
+package dev.deepgramagent.it;
+
+import dev.deepgramagent.it.apps.AttachTargetApp;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code java -jar deepgram-agent.jar list|attach} against a running JVM. */
+class AttachTest {
+
+    @Test
+    void attachInstrumentsAClassLoadedBeforeTheAgent() throws Exception {
+        try (ForkedJvm.Running app = ForkedJvm.app(AttachTargetApp.class).start()) {
+            String out = app.awaitStdout(s -> s.matches("(?s).*READY \\d+\\R.*"), 30);
+            assertTrue(out.contains("before attach: websocket failed=true"), out);
+            Matcher m = Pattern.compile("READY (\\d+)").matcher(out);
+            assertTrue(m.find());
+            String pid = m.group(1);
+
+            ForkedJvm.Result list = cli("list");
+            assertEquals(0, list.exitCode(), list.toString());
+            assertTrue(list.stdout().lines().anyMatch(l -> l.startsWith(pid + " ") && l.contains(AttachTargetApp.class.getName())),
+                    list.toString());
+
+            ForkedJvm.Result attach = cli("attach", pid, "hosts=127.0.0.1,log.level=debug");
+            assertEquals(0, attach.exitCode(), attach.toString());
+            assertTrue(attach.stdout().contains("attached to " + pid), attach.toString());
+
+            // RealWebSocket was loaded and used before the attach: only retransformation can instrument it.
+            app.awaitStderr(s -> s.contains("instrumented okhttp3.internal.ws.RealWebSocket (retransformed"), 30);
+            app.send("open");
+            app.awaitStdout(s -> s.contains("OPENED"), 30);
+            app.awaitStderr(s -> s.contains("okhttp: tracking a Deepgram /v1/listen session"), 30);
+            app.send("exit");
+            ForkedJvm.Result end = app.awaitExit(30);
+            assertEquals(0, end.exitCode(), end.toString());
+        }
+    }
+
+    @Test
+    void attachToAMissingProcessSaysSoInOneLine() throws Exception {
+        long pid = ProcessHandle.current().pid() + 1_000_000;
+        ForkedJvm.Result attach = cli("attach", String.valueOf(pid));
+        assertEquals(1, attach.exitCode(), attach.toString());
+        List<String> lines = attach.stderrLines();
+        assertEquals(1, lines.size(), attach.toString());
+        assertTrue(lines.get(0).contains("cannot attach to " + pid + ": no such process"), attach.toString());
+    }
+
+    @Test
+    void configPrintsEveryKeyWithDefaultAndDescription() throws Exception {
+        ForkedJvm.Result config = cli("config");
+        assertEquals(0, config.exitCode(), config.toString());
+        for (String key : List.of("enabled", "mode", "hosts", "log.level", "log.format", "init.timeout")) {
+            assertTrue(config.stdout().lines().anyMatch(l -> l.startsWith(key + " ") && l.contains("default: ")),
+                    key + " missing\n" + config);
+        }
+        assertTrue(config.stdout().contains("api.deepgram.com;*.deepgram.com"), config.toString());
+    }
+
+    static ForkedJvm.Result cli(String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of(ForkedJvm.java(), "-jar", ForkedJvm.AGENT_JAR.toAbsolutePath().toString()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).start();
+        try (ForkedJvm.Running r = new ForkedJvm.Running(p)) {
+            return r.awaitExit(60);
+        } finally {
+            p.waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+}

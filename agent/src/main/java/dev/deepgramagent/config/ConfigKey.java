@@ -1,0 +1,85 @@
+package dev.deepgramagent.config;
+
+import java.util.Locale;
+
+/**
+ * Every configuration key of the agent, its type, default and one-line description. This enum is
+ * the single source for parsing, for {@code java -jar deepgram-agent.jar config} and for the docs.
+ */
+public enum ConfigKey {
+
+    ENABLED("enabled", ValueType.bool(), "true",
+            "false installs nothing at all: no class is transformed, no thread is started"),
+    MODE("mode", ValueType.oneOf("active", "observe"), "active",
+            "active injects Finalize/KeepAlive and defers closes; observe only tracks and reports, never writes to a socket"),
+    HOSTS("hosts", ValueType.hostList(), "api.deepgram.com;*.deepgram.com",
+            "hosts (any port) or host:port pairs whose WebSockets are Deepgram sessions; *.domain matches subdomains"),
+    LOG_LEVEL("log.level", ValueType.oneOf("off", "error", "warn", "info", "debug", "trace"), "info",
+            "level of the agent's own log (to stderr, never through the app's logging)"),
+    LOG_FORMAT("log.format", ValueType.oneOf("text", "json"), "text",
+            "format of the agent's own log lines: text or one JSON object per line"),
+    INIT_TIMEOUT("init.timeout", ValueType.duration(), "5s",
+            "longest a class load of an instrumented library waits for the agent's background start; past it the class loads uninstrumented");
+
+    private final String key;
+    private final ValueType type;
+    private final String defaultText;
+    private final String description;
+
+    ConfigKey(String key, ValueType type, String defaultText, String description) {
+        this.key = key;
+        this.type = type;
+        this.defaultText = defaultText;
+        this.description = description;
+    }
+
+    public String key() {
+        return key;
+    }
+
+    public String defaultText() {
+        return defaultText;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    public String accepted() {
+        return type.accepted();
+    }
+
+    ValueType type() {
+        return type;
+    }
+
+    Object defaultValue() {
+        return type.parse(defaultText);
+    }
+
+    public String systemProperty() {
+        return "deepgram.agent." + key;
+    }
+
+    public String environmentVariable() {
+        return "DEEPGRAM_AGENT_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    public static ConfigKey byKey(String key) {
+        for (ConfigKey k : values()) {
+            if (k.key.equals(key)) {
+                return k;
+            }
+        }
+        return null;
+    }
+
+    public static ConfigKey byEnvironmentVariable(String name) {
+        for (ConfigKey k : values()) {
+            if (k.environmentVariable().equals(name)) {
+                return k;
+            }
+        }
+        return null;
+    }
+}

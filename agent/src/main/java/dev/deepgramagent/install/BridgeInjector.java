@@ -1,0 +1,94 @@
+package dev.deepgramagent.install;
+
+import net.bytebuddy.dynamic.loading.ClassInjector;
+
+import java.io.File;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.instrument.Instrumentation;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.jar.JarOutputStream;
+
+/**
+ * Defines the bridge classes ({@code boot/} in the agent jar) in the bootstrap class loader, where
+ * every class loader finds them. Defining them directly, instead of appending a jar to the
+ * bootstrap class path, keeps class data sharing on for the app's classes and avoids the JVM's
+ * "Sharing is only supported for boot loader classes" warning on the app's stdout.
+ */
+final class BridgeInjector {
+
+    static final String BOOT_PREFIX = "boot/";
+    private static final String SUFFIX = ".classdata";
+
+    private BridgeInjector() {
+    }
+
+    static void inject(Instrumentation inst, JarFile agentJar) throws IOException {
+        Map<String, byte[]> classes = readBridgeClasses(agentJar);
+        if (classes.isEmpty()) {
+            throw new IOException("no bridge classes under " + BOOT_PREFIX + " in " + agentJar.getName());
+        }
+        try {
+            Class.forName(classes.keySet().iterator().next(), false, null);
+            return; // already defined by an earlier start in this JVM
+        } catch (ClassNotFoundException expected) {
+            // not there yet
+        }
+        ClassInjector.UsingUnsafe.Factory factory = ClassInjector.UsingUnsafe.Factory.resolve(inst);
+        if (factory.isAvailable()) {
+            factory.make(null, null).injectRaw(classes);
+        } else {
+            appendAsJar(inst, classes);
+        }
+    }
+
+    /** Superclasses first: a class can only be defined once its superclass resolves. */
+    static Map<String, byte[]> readBridgeClasses(JarFile jar) throws IOException {
+        List<String> names = new ArrayList<>();
+        Enumeration<JarEntry> entries = jar.entries();
+        while (entries.hasMoreElements()) {
+            String name = entries.nextElement().getName();
+            if (name.startsWith(BOOT_PREFIX) && name.endsWith(SUFFIX)) {
+                names.add(name);
+            }
+        }
+        names.sort((a, b) -> Integer.compare(rank(a), rank(b)) != 0 ? Integer.compare(rank(a), rank(b)) : a.compareTo(b));
+        Map<String, byte[]> classes = new LinkedHashMap<>();
+        for (String entry : names) {
+            try (InputStream in = jar.getInputStream(jar.getJarEntry(entry))) {
+                String className = entry.substring(BOOT_PREFIX.length(), entry.length() - SUFFIX.length()).replace('/', '.');
+                classes.put(className, in.readAllBytes());
+            }
+        }
+        return classes;
+    }
+
+    private static int rank(String entry) {
+        // BridgeHandler is the superclass of the handlers; anonymous/nested classes come last.
+        if (entry.endsWith("/BridgeHandler" + SUFFIX)) {
+            return 0;
+        }
+        return entry.indexOf('$') >= 0 ? 2 : 1;
+    }
+
+    /** Fallback for runtimes without Unsafe class definition: a jar with the bridge only. */
+    private static void appendAsJar(Instrumentation inst, Map<String, byte[]> classes) throws IOException {
+        File file = File.createTempFile("deepgram-agent-bridge", ".jar");
+        file.deleteOnExit();
+        try (JarOutputStream out = new JarOutputStream(new FileOutputStream(file))) {
+            for (Map.Entry<String, byte[]> c : classes.entrySet()) {
+                out.putNextEntry(new JarEntry(c.getKey().replace('.', '/') + ".class"));
+                out.write(c.getValue());
+                out.closeEntry();
+            }
+        }
+        inst.appendToBootstrapClassLoaderSearch(new JarFile(file));
+    }
+}

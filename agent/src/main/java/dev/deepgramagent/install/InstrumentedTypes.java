@@ -1,0 +1,19 @@
+package dev.deepgramagent.install;
+
+import java.util.Set;
+
+/**
+ * The classes the agent instruments, by JVM internal name. Kept apart from the instrumentation
+ * modules so that the start-up name gate can be built without loading Byte Buddy.
+ */
+final class InstrumentedTypes {
+
+    static final Set<String> INTERNAL_NAMES = Set.of(
+            "okhttp3/internal/ws/RealWebSocket");
+
+    /** Library names for the start-up line. */
+    static final String SUMMARY = "okhttp (okhttp3.internal.ws.RealWebSocket)";
+
+    private InstrumentedTypes() {
+    }
+}
