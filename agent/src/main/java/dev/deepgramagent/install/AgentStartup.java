@@ -41,6 +41,10 @@ final class AgentStartup {
     }
 
     static java.lang.instrument.ClassFileTransformer buildTransformer() {
+        // Byte Buddy's "nexus" would inject a helper class into the app's system class loader (and
+        // use sun.misc.Unsafe to do it, which JDK 24+ reports on stderr). The agent never needs it:
+        // it makes no class format changes. The shade plugin relocates this name with Byte Buddy's.
+        System.setProperty("net.bytebuddy.nexus.disabled", "true");
         AgentBuilder builder = new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
                 .disableClassFormatChanges()
                 .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)

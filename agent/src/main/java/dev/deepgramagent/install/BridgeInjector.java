@@ -1,17 +1,18 @@
 package dev.deepgramagent.install;
 
-import net.bytebuddy.dynamic.loading.ClassInjector;
-
 import java.io.File;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
+import java.lang.reflect.Method;
+import java.security.ProtectionDomain;
 import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
@@ -41,11 +42,29 @@ final class BridgeInjector {
         } catch (ClassNotFoundException expected) {
             // not there yet
         }
-        ClassInjector.UsingUnsafe.Factory factory = ClassInjector.UsingUnsafe.Factory.resolve(inst);
-        if (factory.isAvailable()) {
-            factory.make(null, null).injectRaw(classes);
-        } else {
+        try {
+            defineInBootstrapLoader(inst, classes);
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             appendAsJar(inst, classes);
+        }
+    }
+
+    /**
+     * JDK 11 to 25 have {@code jdk.internal.misc.Unsafe.defineClass}; exporting its package to the
+     * agent's module alone (through Instrumentation, no command-line flag) makes it callable. Unlike
+     * {@code sun.misc.Unsafe}, it prints no deprecation warning on recent JDKs.
+     */
+    private static void defineInBootstrapLoader(Instrumentation inst, Map<String, byte[]> classes)
+            throws ReflectiveOperationException {
+        Module javaBase = Object.class.getModule();
+        Module agent = BridgeInjector.class.getModule();
+        inst.redefineModule(javaBase, Set.of(), Map.of("jdk.internal.misc", Set.of(agent)), Map.of(), Set.of(), Map.of());
+        Class<?> unsafeType = Class.forName("jdk.internal.misc.Unsafe");
+        Object unsafe = unsafeType.getMethod("getUnsafe").invoke(null);
+        Method define = unsafeType.getMethod("defineClass", String.class, byte[].class, int.class, int.class,
+                ClassLoader.class, ProtectionDomain.class);
+        for (Map.Entry<String, byte[]> c : classes.entrySet()) {
+            define.invoke(unsafe, c.getKey(), c.getValue(), 0, c.getValue().length, null, null);
         }
     }
 
@@ -78,7 +97,10 @@ final class BridgeInjector {
         return entry.indexOf('$') >= 0 ? 2 : 1;
     }
 
-    /** Fallback for runtimes without Unsafe class definition: a jar with the bridge only. */
+    /**
+     * Fallback for runtimes without that method: a jar with the bridge only. The JVM then turns
+     * class data sharing off for app classes and says so once on stdout.
+     */
     private static void appendAsJar(Instrumentation inst, Map<String, byte[]> classes) throws IOException {
         File file = File.createTempFile("deepgram-agent-bridge", ".jar");
         file.deleteOnExit();
