@@ -44,4 +44,21 @@ class EnabledFlagTest {
         assertTrue(result.stderr().contains("okhttp: tracking a Deepgram /v1/listen session"), result.toString());
         assertFalse(result.stderr().contains("internal error"), result.toString());
     }
+
+    @Test
+    void jsonLogFormatWritesOneObjectPerLine() throws Exception {
+        ForkedJvm.Result result = ForkedJvm.app(PlainApp.class)
+                .withAgent("hosts=127.0.0.1,log.level=debug,log.format=json")
+                .args("socket").run();
+
+        assertEquals(0, result.exitCode(), result.toString());
+        java.util.List<String> lines = result.stderrLines();
+        assertTrue(lines.size() >= 2, result.toString());
+        for (String line : lines) {
+            assertTrue(line.startsWith("{\"ts\":\"") && line.endsWith("}"), "not a JSON log line: " + line);
+            assertTrue(line.contains("\"logger\":\"deepgram-agent."), line);
+        }
+        assertTrue(lines.stream().anyMatch(l -> l.contains("\"message\":\"okhttp: tracking a Deepgram /v1/listen session\"")),
+                result.toString());
+    }
 }
