@@ -93,9 +93,15 @@ final class ListenSession extends SimpleChannelInboundHandler<WebSocketFrame> {
         scheduleIdleCheck(settings.idleTimeout.toNanos());
         Fault f = settings.fault;
         if (f == Fault.PROCESSING_TIMEOUT) {
-            after(settings.faultAfter.toNanos(), () -> serverClose(1011, "NET-0000"));
+            after(settings.faultAfter.toNanos(), () -> {
+                record.faultStruck();
+                serverClose(1011, "NET-0000");
+            });
         } else if (f == Fault.CLOSE) {
-            after(settings.faultAfter.toNanos(), () -> serverClose(settings.closeCode, settings.closeReason));
+            after(settings.faultAfter.toNanos(), () -> {
+                record.faultStruck();
+                serverClose(settings.closeCode, settings.closeReason);
+            });
         } else if (f == Fault.HALF_OPEN) {
             after(settings.faultAfter.toNanos(), this::goHalfOpen);
         } else if (f == Fault.RESET && settings.resetAfterBytes < 0) {
@@ -289,6 +295,7 @@ final class ListenSession extends SimpleChannelInboundHandler<WebSocketFrame> {
     }
 
     private void reset() {
+        record.faultStruck();
         cancelScheduled();
         closing = true;
         record.ended(SessionRecord.EndedBy.NETWORK, 1006, "reset by simulator");
@@ -300,6 +307,7 @@ final class ListenSession extends SimpleChannelInboundHandler<WebSocketFrame> {
         cancelScheduled();
         halfOpen = true;
         ctx.channel().config().setAutoRead(false);
+        record.faultStruck();
     }
 
     private void scheduleIdleCheck(long delayNanos) {

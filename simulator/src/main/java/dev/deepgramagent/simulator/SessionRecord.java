@@ -40,6 +40,7 @@ public final class SessionRecord {
     private EndedBy endedBy;
     private Instant ended;
     private final CompletableFuture<SessionRecord> end = new CompletableFuture<>();
+    private final CompletableFuture<Fault> faultStruck = new CompletableFuture<>();
 
     SessionRecord(String requestId, String path, Map<String, String> query, String authScheme, Fault fault) {
         this.requestId = requestId;
@@ -69,6 +70,15 @@ public final class SessionRecord {
         if (flush) {
             flushedSeconds += seconds;
         }
+    }
+
+    void faultStruck() {
+        faultStruck.complete(fault);
+    }
+
+    /** Completes when the session's timed fault (half_open, reset, close, net0000) strikes. */
+    public CompletableFuture<Fault> faultStruckFuture() {
+        return faultStruck;
     }
 
     synchronized void interimResult() {
