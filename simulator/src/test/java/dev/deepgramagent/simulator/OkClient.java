@@ -19,7 +19,14 @@ import java.util.regex.Pattern;
 /** An OkHttp WebSocket client that records everything it receives. */
 final class OkClient extends WebSocketListener {
 
-    static final OkHttpClient HTTP = new OkHttpClient.Builder().readTimeout(0, TimeUnit.SECONDS).build();
+    static final OkHttpClient HTTP = client();
+
+    private static OkHttpClient client() {
+        okhttp3.Dispatcher dispatcher = new okhttp3.Dispatcher();
+        dispatcher.setMaxRequests(2000);          // every WebSocket holds a call while it connects
+        dispatcher.setMaxRequestsPerHost(2000);
+        return new OkHttpClient.Builder().dispatcher(dispatcher).readTimeout(0, TimeUnit.SECONDS).build();
+    }
     private static final Pattern WORD = Pattern.compile("\"word\":\"([^\"]+)\"");
 
     final List<String> messages = new CopyOnWriteArrayList<>();
