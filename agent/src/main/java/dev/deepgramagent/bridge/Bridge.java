@@ -2,7 +2,7 @@ package dev.deepgramagent.bridge;
 
 /**
  * The only agent type advice refers to. Every method is static, never throws, and is a no-op until
- * the agent's core has installed its handler (or after it degraded to doing nothing).
+ * the agent's core has installed its handler.
  */
 public final class Bridge {
 
@@ -23,6 +23,70 @@ public final class Bridge {
             handler.socketCreated(socket, library, url);
         } catch (Throwable ignored) {
             // the handler counts its own errors; nothing may reach the app
+        }
+    }
+
+    public static void socketOpened(Object socket, String requestId) {
+        try {
+            handler.socketOpened(socket, requestId);
+        } catch (Throwable ignored) {
+            // see socketCreated
+        }
+    }
+
+    public static boolean binarySent(Object socket, int bytes) {
+        try {
+            return handler.binarySent(socket, bytes);
+        } catch (Throwable ignored) {
+            return false;
+        }
+    }
+
+    public static boolean textSent(Object socket, String text) {
+        try {
+            return handler.textSent(socket, text);
+        } catch (Throwable ignored) {
+            return false;
+        }
+    }
+
+    public static boolean closeRequested(Object socket, int code, String reason, boolean alreadyClosing) {
+        try {
+            return handler.closeRequested(socket, code, reason, alreadyClosing);
+        } catch (Throwable ignored) {
+            return false;
+        }
+    }
+
+    public static void cancelRequested(Object socket) {
+        try {
+            handler.cancelRequested(socket);
+        } catch (Throwable ignored) {
+            // see socketCreated
+        }
+    }
+
+    public static void textReceived(Object socket, String text) {
+        try {
+            handler.textReceived(socket, text);
+        } catch (Throwable ignored) {
+            // see socketCreated
+        }
+    }
+
+    public static void closeReceived(Object socket, int code, String reason) {
+        try {
+            handler.closeReceived(socket, code, reason);
+        } catch (Throwable ignored) {
+            // see socketCreated
+        }
+    }
+
+    public static void failed(Object socket, Throwable error, int httpStatus) {
+        try {
+            handler.failed(socket, error, httpStatus);
+        } catch (Throwable ignored) {
+            // see socketCreated
         }
     }
 }

@@ -4,10 +4,46 @@ package dev.deepgramagent.bridge;
  * What advice woven into client libraries can report. Defined in the bootstrap class loader so every
  * class loader sees the same type; the agent's core (in the agent class loader) extends it.
  * Parameters use only JDK types, because the core cannot see the app's library classes.
+ * Methods returning boolean answer "skip the library's own code" (see each method).
  */
 public abstract class BridgeHandler {
 
     /** A WebSocket object of {@code library} was created for {@code url}. */
     public void socketCreated(Object socket, String library, String url) {
+    }
+
+    /** The handshake succeeded; {@code requestId} is Deepgram's {@code dg-request-id} header, or null. */
+    public void socketOpened(Object socket, String requestId) {
+    }
+
+    /** The app sends a binary (audio) frame. @return true to drop it: the app closed already. */
+    public boolean binarySent(Object socket, int bytes) {
+        return false;
+    }
+
+    /** The app sends a text frame. @return true to drop it: the app closed already. */
+    public boolean textSent(Object socket, String text) {
+        return false;
+    }
+
+    /** The app asks to close. @return true when the agent defers the close (the library must not close now). */
+    public boolean closeRequested(Object socket, int code, String reason, boolean alreadyClosing) {
+        return false;
+    }
+
+    /** The app cancels (aborts) the socket. */
+    public void cancelRequested(Object socket) {
+    }
+
+    /** A text frame arrived from the server. */
+    public void textReceived(Object socket, String text) {
+    }
+
+    /** A close frame arrived from the server. */
+    public void closeReceived(Object socket, int code, String reason) {
+    }
+
+    /** The socket failed; {@code httpStatus} is the handshake response status, 0 if none. */
+    public void failed(Object socket, Throwable error, int httpStatus) {
     }
 }

@@ -19,7 +19,21 @@ public enum ConfigKey {
     LOG_FORMAT("log.format", ValueType.oneOf("text", "json"), "text",
             "format of the agent's own log lines: text or one JSON object per line"),
     INIT_TIMEOUT("init.timeout", ValueType.duration(), "5s",
-            "longest a class load of an instrumented library waits for the agent's background start; past it the class loads uninstrumented");
+            "longest a class load of an instrumented library waits for the agent's background start; past it the class loads uninstrumented"),
+    FINALIZE_MODE("finalize.mode", ValueType.oneOf("finalize", "closestream", "off"), "finalize",
+            "what the agent sends before the app's close when audio is unflushed: Finalize, CloseStream, or nothing"),
+    FINALIZE_TIMEOUT("finalize.timeout", ValueType.duration(), "2s",
+            "longest the app's close is deferred while waiting for the flush to be answered"),
+    KEEPALIVE_INTERVAL("keepalive.interval", ValueType.duration(), "4s",
+            "send KeepAlive when nothing was sent on an open Deepgram socket for this long (Deepgram closes idle sockets after ~10s); 0 = off"),
+    SHUTDOWN_TIMEOUT("shutdown.timeout", ValueType.duration(), "3s",
+            "at JVM shutdown, how long open Deepgram sessions get to flush and close"),
+    OKHTTP_PING_INTERVAL("okhttp.ping.interval", ValueType.durationOrApp(), "app",
+            "OkHttp ping interval on Deepgram sockets (0 = no pings); app keeps the OkHttpClient's setting"),
+    OKHTTP_CLOSE_TIMEOUT("okhttp.close.timeout", ValueType.durationOrApp(), "app",
+            "how long OkHttp waits for Deepgram to answer a close before cancelling (OkHttp's own: 60s)"),
+    OKHTTP_CONNECT_TIMEOUT("okhttp.connect.timeout", ValueType.durationOrApp(), "app",
+            "connect timeout of Deepgram sockets (the official SDK fixes 4s); app keeps the client's setting");
 
     private final String key;
     private final ValueType type;

@@ -75,6 +75,24 @@ abstract class ValueType {
         };
     }
 
+    /** A duration, or {@code app}: leave the application's own setting alone (returned as -1). */
+    static ValueType durationOrApp() {
+        return new ValueType() {
+            @Override
+            Object parse(String raw) {
+                if (raw.trim().equalsIgnoreCase("app")) {
+                    return -1L;
+                }
+                return Durations.parseMillis(raw);
+            }
+
+            @Override
+            String accepted() {
+                return "app (keep the application's setting) or a duration >= 0 such as 500ms, 30s";
+            }
+        };
+    }
+
     static ValueType port() {
         return new ValueType() {
             @Override

@@ -2,34 +2,127 @@ package dev.deepgramagent.core;
 
 import dev.deepgramagent.bridge.BridgeHandler;
 import dev.deepgramagent.config.AgentConfig;
+import dev.deepgramagent.core.session.SessionEngine;
+import dev.deepgramagent.core.session.SocketControl;
 import dev.deepgramagent.errors.InternalErrors;
-import dev.deepgramagent.logging.AgentLogging;
-import org.slf4j.Logger;
+import dev.deepgramagent.logging.SessionLog;
 
 /**
- * The library-agnostic core behind the bridge: decides which sockets are Deepgram sessions.
- * Adapters report through {@link dev.deepgramagent.bridge.Bridge}; nothing here knows a
- * WebSocket library.
+ * Behind the bridge: forwards every adapter event to the {@link SessionEngine} and turns any
+ * exception into a counted internal error (after which the agent only observes).
  */
 public final class AgentCore extends BridgeHandler {
 
-    private final Logger log = AgentLogging.logger("core");
-    private final DeepgramEndpoints endpoints;
+    private final org.slf4j.Logger log = dev.deepgramagent.logging.AgentLogging.logger("core");
+    private final SessionEngine engine;
 
     public AgentCore(AgentConfig config) {
-        this.endpoints = new DeepgramEndpoints(config.hosts());
+        this.engine = new SessionEngine(config);
+        engine.addListener(new SessionLog());
+        Runtime.getRuntime().addShutdownHook(new Thread(this::shutdown, "deepgram-agent-shutdown"));
+    }
+
+    public void registerLibrary(String library, SocketControl control) {
+        engine.register(library, control);
+    }
+
+    public SessionEngine engine() {
+        return engine;
+    }
+
+    private void shutdown() {
+        try {
+            engine.shutdown();
+        } catch (Throwable t) {
+            InternalErrors.record(InternalErrors.Kind.RUNTIME, "shutdown", t);
+        }
     }
 
     @Override
     public void socketCreated(Object socket, String library, String url) {
         try {
-            DeepgramEndpoints.Endpoint endpoint = endpoints.classify(url);
-            if (endpoint != null) {
+            dev.deepgramagent.core.session.Session s = engine.created(socket, library, url);
+            if (s != null) {
                 // Never the URL itself: its query may carry customer settings or a token.
-                log.debug("{}: tracking a Deepgram {} session", library, endpoint.label());
+                log.debug("{}: tracking a Deepgram {} session", library, s.endpoint.label());
             }
         } catch (Throwable t) {
             InternalErrors.record(InternalErrors.Kind.RUNTIME, "socketCreated", t);
+        }
+    }
+
+    @Override
+    public void socketOpened(Object socket, String requestId) {
+        try {
+            engine.opened(socket, requestId);
+        } catch (Throwable t) {
+            InternalErrors.record(InternalErrors.Kind.RUNTIME, "socketOpened", t);
+        }
+    }
+
+    @Override
+    public boolean binarySent(Object socket, int bytes) {
+        try {
+            return engine.binarySent(socket, bytes);
+        } catch (Throwable t) {
+            InternalErrors.record(InternalErrors.Kind.RUNTIME, "binarySent", t);
+            return false;
+        }
+    }
+
+    @Override
+    public boolean textSent(Object socket, String text) {
+        try {
+            return engine.textSent(socket, text);
+        } catch (Throwable t) {
+            InternalErrors.record(InternalErrors.Kind.RUNTIME, "textSent", t);
+            return false;
+        }
+    }
+
+    @Override
+    public boolean closeRequested(Object socket, int code, String reason, boolean alreadyClosing) {
+        try {
+            return engine.closeRequested(socket, code, reason, alreadyClosing);
+        } catch (Throwable t) {
+            InternalErrors.record(InternalErrors.Kind.RUNTIME, "closeRequested", t);
+            return false;
+        }
+    }
+
+    @Override
+    public void cancelRequested(Object socket) {
+        try {
+            engine.cancelRequested(socket);
+        } catch (Throwable t) {
+            InternalErrors.record(InternalErrors.Kind.RUNTIME, "cancelRequested", t);
+        }
+    }
+
+    @Override
+    public void textReceived(Object socket, String text) {
+        try {
+            engine.textReceived(socket, text);
+        } catch (Throwable t) {
+            InternalErrors.record(InternalErrors.Kind.RUNTIME, "textReceived", t);
+        }
+    }
+
+    @Override
+    public void closeReceived(Object socket, int code, String reason) {
+        try {
+            engine.closeReceived(socket, code, reason);
+        } catch (Throwable t) {
+            InternalErrors.record(InternalErrors.Kind.RUNTIME, "closeReceived", t);
+        }
+    }
+
+    @Override
+    public void failed(Object socket, Throwable error, int httpStatus) {
+        try {
+            engine.failed(socket, error, httpStatus);
+        } catch (Throwable t) {
+            InternalErrors.record(InternalErrors.Kind.RUNTIME, "failed", t);
         }
     }
 }

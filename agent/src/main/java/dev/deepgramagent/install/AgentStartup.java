@@ -28,6 +28,9 @@ final class AgentStartup {
         try {
             AgentLogging.configure(config);
             AgentCore core = new AgentCore(config);
+            for (InstrumentationModule module : MODULES) {
+                core.registerLibrary(module.library(), module.control());
+            }
             Bridge.install(core);
             gate.settle(buildTransformer());
             retransformAlreadyLoaded(inst, gate);

@@ -1,5 +1,6 @@
 package dev.deepgramagent.install;
 
+import dev.deepgramagent.core.session.SocketControl;
 import net.bytebuddy.agent.builder.AgentBuilder;
 
 /** One instrumented client library: which types it matches and which advice it weaves. */
@@ -9,4 +10,7 @@ public interface InstrumentationModule {
     String library();
 
     AgentBuilder extend(AgentBuilder builder);
+
+    /** How the core writes to this library's sockets (send text, close). */
+    SocketControl control();
 }

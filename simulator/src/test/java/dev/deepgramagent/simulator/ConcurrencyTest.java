@@ -40,7 +40,7 @@ class ConcurrencyTest {
                 if (seq >= CHUNKS) {
                     return;
                 }
-                ByteString chunk = ByteString.of(Audio.chunk(seq));
+                ByteString chunk = ByteString.of(TestAudio.chunk(seq));
                 for (OkClient c : clients) {
                     c.socket.send(chunk);
                 }

@@ -66,7 +66,7 @@ class JdkClientTest {
         WebSocket ws = HTTP.newWebSocketBuilder().header("Authorization", "Token k")
                 .buildAsync(URI.create(sim.listenUrl() + SimulatorProtocolTest.PARAMS), listener).get(10, TimeUnit.SECONDS);
         for (int i = 0; i < 60; i++) {
-            ws.sendBinary(ByteBuffer.wrap(Audio.chunk(i)), true).get(5, TimeUnit.SECONDS);
+            ws.sendBinary(ByteBuffer.wrap(TestAudio.chunk(i)), true).get(5, TimeUnit.SECONDS);
         }
         ws.sendText("{\"type\":\"CloseStream\"}", true).get(5, TimeUnit.SECONDS);
         assertEquals(1000, listener.closed.get(10, TimeUnit.SECONDS));

@@ -58,7 +58,7 @@ final class OkClient extends WebSocketListener {
 
     void stream(int fromSeq, int count) {
         for (int i = 0; i < count; i++) {
-            sendAudio(Audio.chunk(fromSeq + i));
+            sendAudio(TestAudio.chunk(fromSeq + i));
         }
     }
 

@@ -71,7 +71,7 @@ class SimulatorFaultsTest {
     void aContainerHeaderInsideARawStreamIsUndecodable() throws Exception {
         OkClient c = OkClient.connect(sim.listenUrl() + PARAMS).awaitOpen();
         c.stream(0, 5);
-        c.sendAudio(Audio.wavHeader());
+        c.sendAudio(TestAudio.wavHeader());
         assertEquals(1008, c.closeCode());
         assertEquals("DATA-0000", c.closeReason.get());
         assertEquals(5, sim.lastSession().audioFrames());
@@ -80,7 +80,7 @@ class SimulatorFaultsTest {
     @Test
     void containerisedAudioWithoutEncodingMayStartWithAHeader() throws Exception {
         OkClient c = OkClient.connect(sim.listenUrl()).awaitOpen();
-        c.sendAudio(Audio.wavHeader());
+        c.sendAudio(TestAudio.wavHeader());
         c.stream(0, 3);
         c.socket.send("{\"type\":\"Finalize\"}");
         assertNotNull(c.awaitMessage(m -> m.contains("\"from_finalize\":true"), 5000));

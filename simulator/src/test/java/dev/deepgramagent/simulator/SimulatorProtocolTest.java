@@ -193,7 +193,7 @@ class SimulatorProtocolTest {
         OkClient c = OkClient.connect(sim.listenUrl() + PARAMS + "&interim_results=true&vad_events=true&utterance_end_ms=200").awaitOpen();
         c.stream(0, 30);                 // 0.6 s of speech: one interim, no final yet
         for (int i = 0; i < 15; i++) {
-            c.sendAudio(Audio.silence()); // 0.3 s of silence: endpoint + utterance end
+            c.sendAudio(TestAudio.silence()); // 0.3 s of silence: endpoint + utterance end
         }
         assertNotNull(c.awaitMessage(m -> m.contains("\"type\":\"UtteranceEnd\""), 5000));
         List<String> speech = c.ofType("SpeechStarted");
@@ -210,7 +210,7 @@ class SimulatorProtocolTest {
     @Test
     void audioDurationFollowsEncodingRateAndChannels() throws Exception {
         OkClient c = OkClient.connect(sim.listenUrl() + "?encoding=mulaw&sample_rate=8000&channels=2").awaitOpen();
-        c.sendAudio(Audio.chunk(0, 1600)); // 1600 bytes / (1 byte x 8000 Hz x 2 channels) = 0.1 s
+        c.sendAudio(TestAudio.chunk(0, 1600)); // 1600 bytes / (1 byte x 8000 Hz x 2 channels) = 0.1 s
         c.socket.send("{\"type\":\"Finalize\"}");
         String r = c.awaitMessage(m -> m.contains("\"from_finalize\":true"), 5000);
         assertEquals(0.1, OkClient.number(r, "duration"), 1e-9);

@@ -46,7 +46,7 @@ class SimulatorRobustnessTest {
         assertEquals(1008, unknown.closeCode());
 
         OkClient oversized = OkClient.connect(sim.listenUrl() + PARAMS).awaitOpen();
-        oversized.sendAudio(Audio.chunk(0, 64 * 1024));
+        oversized.sendAudio(TestAudio.chunk(0, 64 * 1024));
         assertEquals(1009, oversized.closeCode());
 
         OkClient garbage = OkClient.connect(sim.listenUrl() + PARAMS).awaitOpen();

@@ -1,18 +1,22 @@
 package dev.deepgramagent.simulator;
 
-/** Test audio: 16 kHz mono linear16 chunks that carry their sequence number, and silence. */
-final class Audio {
+/**
+ * Audio the simulator can tell apart: 16 kHz mono linear16 chunks that start with the marker
+ * {@code DGSQ} and their sequence number (transcribed as {@code chunk-<n>}), and silence (all zero).
+ */
+public final class TestAudio {
 
-    static final int CHUNK_BYTES = 640; // 20 ms at 16 kHz mono linear16
+    /** 20 ms at 16 kHz mono linear16. */
+    public static final int CHUNK_BYTES = 640;
 
-    private Audio() {
+    private TestAudio() {
     }
 
-    static byte[] chunk(int seq) {
+    public static byte[] chunk(int seq) {
         return chunk(seq, CHUNK_BYTES);
     }
 
-    static byte[] chunk(int seq, int size) {
+    public static byte[] chunk(int seq, int size) {
         byte[] b = new byte[size];
         for (int i = 8; i < size; i++) {
             b[i] = (byte) (1 + (i * 31 + seq) % 200);
@@ -28,12 +32,12 @@ final class Audio {
         return b;
     }
 
-    static byte[] silence() {
+    public static byte[] silence() {
         return new byte[CHUNK_BYTES];
     }
 
     /** A WAV (RIFF) header: undecodable in the middle of a raw linear16 stream. */
-    static byte[] wavHeader() {
+    public static byte[] wavHeader() {
         byte[] b = new byte[44];
         b[0] = 'R';
         b[1] = 'I';

@@ -1,0 +1,206 @@
+package dev.deepgramagent.it.apps;
+
+import dev.deepgramagent.simulator.TestAudio;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import okhttp3.WebSocket;
+import okhttp3.WebSocketListener;
+import okio.ByteString;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A service that streams audio to Deepgram over OkHttp the way real apps do, and reports on stdout
+ * what it received. Options (key=value): url, seconds (audio length), realtime (pace at 20 ms per
+ * chunk), pause_after and pause (seconds of silence from the app, no frames at all), end (close |
+ * finalize_then_close | closestream | cancel | none), sdk (use the official SDK's call pattern),
+ * wait (seconds to wait for the end).
+ *
+ * <p>Output lines: OPEN, FINAL words..., CLOSING code reason, CLOSED code, FAILURE class status,
+ * and at the end DONE words=n.
+ */
+public final class StreamingApp {
+
+    private static final Pattern WORD = Pattern.compile("\"word\":\"([^\"]+)\"");
+
+    public static void main(String[] args) throws Exception {
+        Options o = new Options(args);
+        OkHttpClient client = new OkHttpClient.Builder().readTimeout(0, TimeUnit.MILLISECONDS).build();
+        List<String> words = new ArrayList<>();
+        CountDownLatch ended = new CountDownLatch(1);
+        WebSocketListener listener = new WebSocketListener() {
+            @Override
+            public void onOpen(WebSocket ws, Response response) {
+                out("OPEN");
+            }
+
+            @Override
+            public void onMessage(WebSocket ws, String text) {
+                if (text.contains("\"type\":\"Results\"") && text.contains("\"is_final\":true")) {
+                    List<String> w = new ArrayList<>();
+                    Matcher m = WORD.matcher(text);
+                    while (m.find()) {
+                        w.add(m.group(1));
+                    }
+                    synchronized (words) {
+                        words.addAll(w);
+                    }
+                    out("FINAL " + String.join(" ", w));
+                }
+            }
+
+            @Override
+            public void onClosing(WebSocket ws, int code, String reason) {
+                out("CLOSING " + code + " " + reason);
+                ws.close(1000, null);
+            }
+
+            @Override
+            public void onClosed(WebSocket ws, int code, String reason) {
+                out("CLOSED " + code);
+                ended.countDown();
+            }
+
+            @Override
+            public void onFailure(WebSocket ws, Throwable t, Response response) {
+                out("FAILURE " + t.getClass().getName() + " " + (response == null ? 0 : response.code()));
+                ended.countDown();
+            }
+        };
+
+        Sender sender;
+        if (o.flag("sdk")) {
+            SdkStyleClient sdk = new SdkStyleClient(client, o.get("url"), "secret-test-key", listener);
+            sdk.connect();
+            sender = sdk;
+        } else {
+            Request request = new Request.Builder().url(o.get("url")).header("Authorization", "Token secret-test-key").build();
+            WebSocket ws = client.newWebSocket(request, listener);
+            sender = new Sender() {
+                @Override
+                public boolean sendAudio(byte[] audio) {
+                    return ws.send(ByteString.of(audio));
+                }
+
+                @Override
+                public boolean sendText(String text) {
+                    return ws.send(text);
+                }
+
+                @Override
+                public boolean close() {
+                    return ws.close(1000, "Client disconnecting");
+                }
+
+                @Override
+                public void cancel() {
+                    ws.cancel();
+                }
+            };
+        }
+
+        int chunks = (int) Math.round(o.number("seconds", 2) * 50);
+        int pauseAfter = (int) Math.round(o.number("pause_after", -1) * 50);
+        long pauseMillis = (long) (o.number("pause", 0) * 1000);
+        boolean realtime = o.flag("realtime");
+        long start = System.nanoTime();
+        long pausedNanos = 0;
+        for (int i = 0; i < chunks; i++) {
+            if (i == pauseAfter && pauseMillis > 0) {
+                out("PAUSE " + pauseMillis);
+                ended.await(pauseMillis, TimeUnit.MILLISECONDS); // a gap in the audio, or an early end
+                pausedNanos += TimeUnit.MILLISECONDS.toNanos(pauseMillis);
+                if (ended.getCount() == 0) {
+                    break;
+                }
+            }
+            if (realtime) {
+                long due = start + pausedNanos + TimeUnit.MILLISECONDS.toNanos(20L * i);
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    ended.await(wait, TimeUnit.NANOSECONDS);
+                }
+            }
+            sender.sendAudio(TestAudio.chunk(i));
+        }
+        out("SENT " + chunks);
+
+        String end = o.get("end", "close");
+        switch (end) {
+            case "close":
+                out("CLOSE returned " + sender.close());
+                break;
+            case "finalize_then_close":
+                sender.sendText("{\"type\":\"Finalize\"}");
+                out("CLOSE returned " + sender.close());
+                break;
+            case "closestream":
+                sender.sendText("{\"type\":\"CloseStream\"}");
+                break;
+            case "cancel":
+                sender.cancel();
+                break;
+            default:
+                break;
+        }
+        boolean done = ended.await((long) (o.number("wait", 15) * 1000), TimeUnit.MILLISECONDS);
+        synchronized (words) {
+            out("DONE ended=" + done + " words=" + words.size() + (words.isEmpty() ? "" : " last=" + words.get(words.size() - 1)));
+        }
+        client.dispatcher().executorService().shutdown();
+        client.connectionPool().evictAll();
+        System.exit(0);
+    }
+
+    static synchronized void out(String line) {
+        System.out.println(line);
+        System.out.flush();
+    }
+
+    interface Sender {
+        boolean sendAudio(byte[] audio);
+
+        boolean sendText(String text);
+
+        boolean close();
+
+        void cancel();
+    }
+
+    static final class Options {
+        private final java.util.Map<String, String> values = new java.util.HashMap<>();
+
+        Options(String[] args) {
+            for (String a : args) {
+                int eq = a.indexOf('=');
+                values.put(eq < 0 ? a : a.substring(0, eq), eq < 0 ? "true" : a.substring(eq + 1));
+            }
+        }
+
+        String get(String key) {
+            String v = values.get(key);
+            if (v == null) {
+                throw new IllegalArgumentException("missing " + key);
+            }
+            return v;
+        }
+
+        String get(String key, String dflt) {
+            return values.getOrDefault(key, dflt);
+        }
+
+        double number(String key, double dflt) {
+            return values.containsKey(key) ? Double.parseDouble(values.get(key)) : dflt;
+        }
+
+        boolean flag(String key) {
+            return Boolean.parseBoolean(values.getOrDefault(key, "false"));
+        }
+    }
+}

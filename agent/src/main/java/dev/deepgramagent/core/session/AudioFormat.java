@@ -1,0 +1,64 @@
+package dev.deepgramagent.core.session;
+
+import java.net.URI;
+import java.util.Locale;
+
+/** Audio bytes per second of a session, from its URL's {@code encoding}, {@code sample_rate}, {@code channels}. */
+public final class AudioFormat {
+
+    /** 0 when the encoding is compressed, containerised or absent: seconds cannot be computed from bytes. */
+    public final long bytesPerSecond;
+    public final String encoding;
+
+    private AudioFormat(long bytesPerSecond, String encoding) {
+        this.bytesPerSecond = bytesPerSecond;
+        this.encoding = encoding;
+    }
+
+    public static AudioFormat fromUrl(String url) {
+        String encoding = null;
+        long rate = 0;
+        long channels = 1;
+        try {
+            String query = URI.create(url).getRawQuery();
+            if (query != null) {
+                for (String pair : query.split("&")) {
+                    int eq = pair.indexOf('=');
+                    if (eq <= 0) {
+                        continue;
+                    }
+                    String name = pair.substring(0, eq);
+                    String value = pair.substring(eq + 1);
+                    switch (name) {
+                        case "encoding": encoding = value.toLowerCase(Locale.ROOT); break;
+                        case "sample_rate": rate = Long.parseLong(value); break;
+                        case "channels": channels = Long.parseLong(value); break;
+                        default: break;
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            return new AudioFormat(0, null);
+        }
+        int bytesPerSample = encoding == null ? 0 : bytesPerSample(encoding);
+        return new AudioFormat(bytesPerSample * rate * Math.max(1, channels), encoding);
+    }
+
+    static int bytesPerSample(String encoding) {
+        switch (encoding) {
+            case "linear16": return 2;
+            case "linear32": return 4;
+            case "mulaw":
+            case "alaw": return 1;
+            default: return 0;
+        }
+    }
+
+    public boolean knowsDuration() {
+        return bytesPerSecond > 0;
+    }
+
+    public double seconds(long bytes) {
+        return bytesPerSecond > 0 ? bytes / (double) bytesPerSecond : 0;
+    }
+}

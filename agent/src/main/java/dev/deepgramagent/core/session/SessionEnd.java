@@ -1,0 +1,48 @@
+package dev.deepgramagent.core.session;
+
+/** The outcome of one session, as logged and counted. Carries no transcript, URL or key. */
+public final class SessionEnd {
+
+    public final RootCause rootCause;
+    public final String library;
+    public final String endpoint;
+    public final String requestId;
+    public final int closeCode;        // -1 when there was no close frame
+    public final String closeReason;   // Deepgram's reason code (NET-0001, ...), or the app's, truncated
+    public final int handshakeStatus;  // 0 unless the handshake was rejected
+    public final String error;         // the exception class name on failures, else null
+    public final double durationSeconds;
+    public final double audioSeconds;
+    public final long audioBytes;
+    public final double lostSeconds;
+    public final double rescuedSeconds;
+    public final boolean rescued;
+    public final int injectedFinalizes;
+    public final int injectedCloseStreams;
+    public final int injectedKeepAlives;
+    public final double longestGapSeconds;
+    public final double flushLatencySeconds; // -1 when no flush was answered
+
+    SessionEnd(RootCause rootCause, Session s, int closeCode, String closeReason, int handshakeStatus, String error,
+               double durationSeconds, double lostSeconds, double rescuedSeconds) {
+        this.rootCause = rootCause;
+        this.library = s.library;
+        this.endpoint = s.endpoint.label();
+        this.requestId = s.requestId;
+        this.closeCode = closeCode;
+        this.closeReason = closeReason == null ? "" : closeReason;
+        this.handshakeStatus = handshakeStatus;
+        this.error = error;
+        this.durationSeconds = durationSeconds;
+        this.audioSeconds = s.audioSeconds();
+        this.audioBytes = s.audioBytes();
+        this.lostSeconds = lostSeconds;
+        this.rescuedSeconds = rescuedSeconds;
+        this.rescued = rescuedSeconds > 0;
+        this.injectedFinalizes = s.injectedFinalizes;
+        this.injectedCloseStreams = s.injectedCloseStreams;
+        this.injectedKeepAlives = s.injectedKeepAlives;
+        this.longestGapSeconds = s.longestGapNanos / 1e9;
+        this.flushLatencySeconds = s.lastFlushLatencyNanos < 0 ? -1 : s.lastFlushLatencyNanos / 1e9;
+    }
+}

@@ -1,0 +1,15 @@
+package dev.deepgramagent.core.session;
+
+/**
+ * What a library adapter offers the engine: the only ways the agent ever writes to a socket.
+ * Implementations call the library's public API on the socket object, typically by reflection,
+ * because the agent's class loader cannot see library classes.
+ */
+public interface SocketControl {
+
+    /** Sends a text frame; false if the library refused (socket closing or closed). */
+    boolean sendText(Object socket, String text) throws Exception;
+
+    /** Starts the library's normal close handshake with this code and reason. */
+    boolean close(Object socket, int code, String reason) throws Exception;
+}
