@@ -29,6 +29,7 @@ final class ForkedJvm {
     private final Map<String, String> env = new HashMap<>();
     private String mainClass;
     private final List<String> args = new ArrayList<>();
+    private String okhttpMajor = "4";
 
     static ForkedJvm app(Class<?> main) {
         ForkedJvm jvm = new ForkedJvm();
@@ -38,6 +39,12 @@ final class ForkedJvm {
 
     ForkedJvm withAgent(String options) {
         jvmArgs.add("-javaagent:" + AGENT_JAR.toAbsolutePath() + (options == null || options.isEmpty() ? "" : "=" + options));
+        return this;
+    }
+
+    /** Runs the app on OkHttp 3.14.9 ("3"), 4.12.0 ("4", the default) or the newest 5.x ("5"). */
+    ForkedJvm okhttp(String major) {
+        okhttpMajor = major;
         return this;
     }
 
@@ -61,12 +68,28 @@ final class ForkedJvm {
     }
 
     static String appClasspath() throws IOException {
+        return appClasspath("4");
+    }
+
+    static String appClasspath(String okhttpMajor) throws IOException {
         List<String> entries = new ArrayList<>();
         entries.add(System.getProperty("app.classes"));
+        boolean swap = !okhttpMajor.equals("4");
         try (Stream<Path> libs = Files.list(Paths.get(System.getProperty("app.libs")))) {
-            entries.addAll(libs.filter(p -> p.toString().endsWith(".jar")).sorted().map(Path::toString).collect(Collectors.toList()));
+            entries.addAll(libs.filter(p -> p.toString().endsWith(".jar"))
+                    .filter(p -> !swap || !isOkHttpRuntime(p.getFileName().toString()))
+                    .sorted().map(Path::toString).collect(Collectors.toList()));
+        }
+        if (swap) {
+            try (Stream<Path> libs = Files.list(Paths.get(System.getProperty("okhttp.libs"), okhttpMajor))) {
+                entries.addAll(libs.sorted().map(Path::toString).collect(Collectors.toList()));
+            }
         }
         return String.join(File.pathSeparator, entries);
+    }
+
+    private static boolean isOkHttpRuntime(String jar) {
+        return jar.startsWith("okhttp-") || jar.startsWith("okio") || jar.startsWith("kotlin-stdlib") || jar.startsWith("annotations-");
     }
 
     List<String> command() throws IOException {
@@ -75,7 +98,7 @@ final class ForkedJvm {
         cmd.add("-Xshare:auto");
         cmd.addAll(jvmArgs);
         cmd.add("-cp");
-        cmd.add(appClasspath());
+        cmd.add(appClasspath(okhttpMajor));
         cmd.add(mainClass);
         cmd.addAll(args);
         return cmd;

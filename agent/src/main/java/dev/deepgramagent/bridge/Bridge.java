@@ -89,4 +89,12 @@ public final class Bridge {
             // see socketCreated
         }
     }
+
+    public static long tunedTimeout(Object socket, String url, String which, long appValue) {
+        try {
+            return handler.tunedTimeout(socket, url, which, appValue);
+        } catch (Throwable ignored) {
+            return appValue;
+        }
+    }
 }

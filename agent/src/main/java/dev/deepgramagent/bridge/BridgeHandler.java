@@ -46,4 +46,12 @@ public abstract class BridgeHandler {
     /** The socket failed; {@code httpStatus} is the handshake response status, 0 if none. */
     public void failed(Object socket, Throwable error, int httpStatus) {
     }
+
+    /**
+     * A client timeout of a socket about to be used ({@code socket}) or created ({@code url}):
+     * {@code which} is ping, close or connect. @return the value to use, {@code appValue} to keep it.
+     */
+    public long tunedTimeout(Object socket, String url, String which, long appValue) {
+        return appValue;
+    }
 }

@@ -33,7 +33,9 @@ public enum ConfigKey {
     OKHTTP_CLOSE_TIMEOUT("okhttp.close.timeout", ValueType.durationOrApp(), "app",
             "how long OkHttp waits for Deepgram to answer a close before cancelling (OkHttp's own: 60s)"),
     OKHTTP_CONNECT_TIMEOUT("okhttp.connect.timeout", ValueType.durationOrApp(), "app",
-            "connect timeout of Deepgram sockets (the official SDK fixes 4s); app keeps the client's setting");
+            "connect timeout of Deepgram sockets (the official SDK fixes 4s); app keeps the client's setting"),
+    TEST_FAIL_ON("test.fail-on", ValueType.oneOf("none", "send", "receive", "close"), "none",
+            "drills only: force an internal error at that point to see the agent degrade to observing while the app carries on");
 
     private final String key;
     private final ValueType type;

@@ -15,9 +15,11 @@ public final class AgentCore extends BridgeHandler {
 
     private final org.slf4j.Logger log = dev.deepgramagent.logging.AgentLogging.logger("core");
     private final SessionEngine engine;
+    private final String failOn;
 
     public AgentCore(AgentConfig config) {
         this.engine = new SessionEngine(config);
+        this.failOn = config.text(dev.deepgramagent.config.ConfigKey.TEST_FAIL_ON);
         engine.addListener(new SessionLog());
         Runtime.getRuntime().addShutdownHook(new Thread(this::shutdown, "deepgram-agent-shutdown"));
     }
@@ -63,6 +65,7 @@ public final class AgentCore extends BridgeHandler {
     @Override
     public boolean binarySent(Object socket, int bytes) {
         try {
+            drill("send");
             return engine.binarySent(socket, bytes);
         } catch (Throwable t) {
             InternalErrors.record(InternalErrors.Kind.RUNTIME, "binarySent", t);
@@ -83,6 +86,7 @@ public final class AgentCore extends BridgeHandler {
     @Override
     public boolean closeRequested(Object socket, int code, String reason, boolean alreadyClosing) {
         try {
+            drill("close");
             return engine.closeRequested(socket, code, reason, alreadyClosing);
         } catch (Throwable t) {
             InternalErrors.record(InternalErrors.Kind.RUNTIME, "closeRequested", t);
@@ -102,6 +106,7 @@ public final class AgentCore extends BridgeHandler {
     @Override
     public void textReceived(Object socket, String text) {
         try {
+            drill("receive");
             engine.textReceived(socket, text);
         } catch (Throwable t) {
             InternalErrors.record(InternalErrors.Kind.RUNTIME, "textReceived", t);
@@ -123,6 +128,23 @@ public final class AgentCore extends BridgeHandler {
             engine.failed(socket, error, httpStatus);
         } catch (Throwable t) {
             InternalErrors.record(InternalErrors.Kind.RUNTIME, "failed", t);
+        }
+    }
+
+    @Override
+    public long tunedTimeout(Object socket, String url, String which, long appValue) {
+        try {
+            return engine.tunedTimeout(socket, url, which, appValue);
+        } catch (Throwable t) {
+            InternalErrors.record(InternalErrors.Kind.RUNTIME, "tunedTimeout", t);
+            return appValue;
+        }
+    }
+
+    /** test.fail-on: a deliberate internal error, to rehearse how the agent degrades. */
+    private void drill(String point) {
+        if (failOn.equals(point)) {
+            throw new IllegalStateException("internal error forced by test.fail-on=" + point);
         }
     }
 }

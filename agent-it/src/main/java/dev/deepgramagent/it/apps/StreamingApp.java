@@ -31,7 +31,8 @@ public final class StreamingApp {
 
     public static void main(String[] args) throws Exception {
         Options o = new Options(args);
-        OkHttpClient client = new OkHttpClient.Builder().readTimeout(0, TimeUnit.MILLISECONDS).build();
+        OkHttpClient client = new OkHttpClient.Builder().readTimeout(0, TimeUnit.MILLISECONDS)
+                .pingInterval((long) o.number("ping_ms", 0), TimeUnit.MILLISECONDS).build();
         List<String> words = new ArrayList<>();
         CountDownLatch ended = new CountDownLatch(1);
         WebSocketListener listener = new WebSocketListener() {

@@ -300,6 +300,23 @@ public final class SessionEngine {
         }
     }
 
+    /** okhttp.ping.interval, okhttp.close.timeout, okhttp.connect.timeout on Deepgram sockets only. */
+    public long tunedTimeout(Object socket, String url, String which, long appValue) {
+        boolean deepgram = socket != null ? table.get(socket) != null : endpoints.classify(url) != null;
+        if (!deepgram) {
+            return appValue;
+        }
+        ConfigKey key;
+        switch (which) {
+            case "ping": key = ConfigKey.OKHTTP_PING_INTERVAL; break;
+            case "close": key = ConfigKey.OKHTTP_CLOSE_TIMEOUT; break;
+            case "connect": key = ConfigKey.OKHTTP_CONNECT_TIMEOUT; break;
+            default: return appValue;
+        }
+        long configured = config.millis(key);
+        return configured < 0 ? appValue : configured;
+    }
+
     // ---- agent actions ----------------------------------------------------------------------
 
     /** Performs the app's deferred close, once. */

@@ -52,6 +52,15 @@ public final class OkHttpInstrumentation implements InstrumentationModule {
                         .and(takesArguments(String.class))))
                 .visit(AdviceLoader.advice(ADVICE + "ReadClose").on(isMethod().and(named("onReadClose"))
                         .and(takesArguments(int.class, String.class))))
-                .visit(AdviceLoader.advice(ADVICE + "Failure").on(isMethod().and(named("failWebSocket")).and(not(isStatic())))));
+                .visit(AdviceLoader.advice(ADVICE + "Failure").on(isMethod().and(named("failWebSocket")).and(not(isStatic()))))
+                // Timeouts: changed only on Deepgram sockets and only when configured.
+                .visit(AdviceLoader.advice(ADVICE + "PingInterval3").on(isConstructor().and(takesArgument(0, named("okhttp3.Request")))
+                        .and(takesArgument(3, long.class))))
+                .visit(AdviceLoader.advice(ADVICE + "PingInterval4").on(isConstructor().and(takesArgument(1, named("okhttp3.Request")))
+                        .and(takesArgument(4, long.class))))
+                .visit(AdviceLoader.advice(ADVICE + "CloseTimeout").on(isMethod().and(named("close"))
+                        .and(takesArguments(int.class, String.class, long.class))))
+                .visit(AdviceLoader.advice(ADVICE + "ConnectTimeout").on(isMethod().and(named("connect"))
+                        .and(takesArguments(1)).and(takesArgument(0, named("okhttp3.OkHttpClient"))))));
     }
 }

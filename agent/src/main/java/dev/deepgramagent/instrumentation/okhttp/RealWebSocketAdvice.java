@@ -111,4 +111,42 @@ public final class RealWebSocketAdvice {
             Bridge.failed(socket, error, response == null ? 0 : ((Response) response).code());
         }
     }
+
+    /** Constructor (Request, WebSocketListener, Random, long pingIntervalMillis): OkHttp 3.14. */
+    public static final class PingInterval3 {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.Argument(0) Object request, @Advice.Argument(value = 3, readOnly = false) long pingIntervalMillis) {
+            pingIntervalMillis = Bridge.tunedTimeout(null, ((okhttp3.Request) request).url().toString(), "ping", pingIntervalMillis);
+        }
+    }
+
+    /** Constructor (TaskRunner, Request, WebSocketListener, Random, long pingIntervalMillis, ...): OkHttp 4.x, 5.x. */
+    public static final class PingInterval4 {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.Argument(1) Object request, @Advice.Argument(value = 4, readOnly = false) long pingIntervalMillis) {
+            pingIntervalMillis = Bridge.tunedTimeout(null, ((okhttp3.Request) request).url().toString(), "ping", pingIntervalMillis);
+        }
+    }
+
+    /** close(int, String, long cancelAfterCloseMillis): how long to wait for the server's close. */
+    public static final class CloseTimeout {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.This Object socket, @Advice.Argument(value = 2, readOnly = false) long cancelAfterCloseMillis) {
+            cancelAfterCloseMillis = Bridge.tunedTimeout(socket, null, "close", cancelAfterCloseMillis);
+        }
+    }
+
+    /** connect(OkHttpClient): the connect timeout of the handshake's call. */
+    public static final class ConnectTimeout {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.This Object socket,
+                          @Advice.Argument(value = 0, readOnly = false, typing = net.bytebuddy.implementation.bytecode.assign.Assigner.Typing.DYNAMIC) Object client) {
+            okhttp3.OkHttpClient c = (okhttp3.OkHttpClient) client;
+            long current = c.connectTimeoutMillis();
+            long tuned = Bridge.tunedTimeout(socket, null, "connect", current);
+            if (tuned != current) {
+                client = c.newBuilder().connectTimeout(tuned, java.util.concurrent.TimeUnit.MILLISECONDS).build();
+            }
+        }
+    }
 }

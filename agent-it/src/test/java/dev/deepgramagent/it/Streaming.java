@@ -1,0 +1,106 @@
+package dev.deepgramagent.it;
+
+import dev.deepgramagent.it.apps.StreamingApp;
+import dev.deepgramagent.simulator.DeepgramSimulator;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Runs {@link StreamingApp} in a forked JVM against a simulator, with or without the agent, and reads the outcome. */
+final class Streaming {
+
+    static final String AUDIO = "?encoding=linear16&sample_rate=16000&channels=1&model=nova-3";
+
+    private Streaming() {
+    }
+
+    static String url(DeepgramSimulator sim, String extraQuery) {
+        return sim.listenUrl() + AUDIO + (extraQuery == null || extraQuery.isEmpty() ? "" : "&" + extraQuery);
+    }
+
+    /** @param agentOptions null runs without the agent; the simulator's host is always added to hosts. */
+    static Outcome run(String okhttp, String agentOptions, String... appArgs) throws Exception {
+        ForkedJvm jvm = ForkedJvm.app(StreamingApp.class).okhttp(okhttp).args(appArgs);
+        if (agentOptions != null) {
+            jvm.withAgent("hosts=127.0.0.1,log.format=json" + (agentOptions.isEmpty() ? "" : "," + agentOptions));
+        }
+        return new Outcome(jvm.run());
+    }
+
+    static CompletableFuture<Outcome> runAsync(String okhttp, String agentOptions, String... appArgs) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return run(okhttp, agentOptions, appArgs);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    static final class Outcome {
+        private static final Pattern DONE = Pattern.compile("DONE ended=(\\w+) words=(\\d+)");
+        private static final Pattern FIELD = Pattern.compile("\"([a-z_]+)\":(\"((?:[^\"\\\\]|\\\\.)*)\"|[-0-9.]+|true|false)");
+
+        final ForkedJvm.Result jvm;
+
+        Outcome(ForkedJvm.Result jvm) {
+            this.jvm = jvm;
+        }
+
+        int words() {
+            Matcher m = DONE.matcher(jvm.stdout());
+            if (!m.find()) {
+                throw new AssertionError("the app did not finish\n" + jvm);
+            }
+            return Integer.parseInt(m.group(2));
+        }
+
+        boolean ended() {
+            Matcher m = DONE.matcher(jvm.stdout());
+            return m.find() && m.group(1).equals("true");
+        }
+
+        /** The agent's "session ended" log records, as field maps. */
+        List<Map<String, String>> sessionEnds() {
+            List<Map<String, String>> out = new ArrayList<>();
+            for (String line : jvm.stderrLines()) {
+                if (line.startsWith("{") && line.contains("\"message\":\"session ended\"")) {
+                    Map<String, String> fields = new LinkedHashMap<>();
+                    Matcher m = FIELD.matcher(line);
+                    while (m.find()) {
+                        fields.put(m.group(1), m.group(3) != null ? m.group(3) : m.group(2));
+                    }
+                    out.add(fields);
+                }
+            }
+            return out;
+        }
+
+        /** The root cause of the one session the app ran. */
+        String rootCause() {
+            List<Map<String, String>> ends = sessionEnds();
+            if (ends.size() != 1) {
+                throw new AssertionError("expected one session end, got " + ends.size() + "\n" + jvm);
+            }
+            return ends.get(0).get("root_cause");
+        }
+
+        Map<String, String> end() {
+            List<Map<String, String>> ends = sessionEnds();
+            if (ends.size() != 1) {
+                throw new AssertionError("expected one session end, got " + ends.size() + "\n" + jvm);
+            }
+            return ends.get(0);
+        }
+
+        @Override
+        public String toString() {
+            return jvm.toString();
+        }
+    }
+}
