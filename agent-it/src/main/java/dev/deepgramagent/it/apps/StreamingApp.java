@@ -147,6 +147,10 @@ public final class StreamingApp {
             case "cancel":
                 sender.cancel();
                 break;
+            case "exit":
+                out("EXIT with the session open");
+                System.exit(0);
+                break;
             default:
                 break;
         }

@@ -62,6 +62,7 @@ public final class Session {
     boolean shutdown;
 
     SessionEnd end;
+    boolean reported;            // listeners have seen the end
 
     Session(Object socket, String library, DeepgramEndpoints.Endpoint endpoint, AudioFormat format, long now) {
         this.socket = new WeakReference<>(socket);

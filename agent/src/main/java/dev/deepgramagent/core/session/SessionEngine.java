@@ -241,7 +241,11 @@ public final class SessionEngine {
         Session s = table.get(socket);
         if (s != null) {
             synchronized (s) {
-                s.appCancelled = true;
+                // After a close, OkHttp itself cancels when the server never answers: that is a
+                // close timeout, not the app aborting.
+                if (!s.clientCloseSent) {
+                    s.appCancelled = true;
+                }
             }
         }
     }
@@ -418,7 +422,6 @@ public final class SessionEngine {
                     event.error == null ? null : event.error.getClass().getName(),
                     (now - s.createdNanos) / 1e9, lost, rescued);
             s.end = end;
-            s.notifyAll();
         }
         table.remove(s);
         for (SessionListener l : listeners) {
@@ -427,6 +430,10 @@ public final class SessionEngine {
             } catch (Throwable t) {
                 InternalErrors.record(InternalErrors.Kind.RUNTIME, "session listener", t);
             }
+        }
+        synchronized (s) {
+            s.reported = true; // the shutdown hook waits for this, so the JVM halts after the log line
+            s.notifyAll();
         }
     }
 
@@ -491,7 +498,7 @@ public final class SessionEngine {
     private void awaitEnds(List<Session> sessions, long deadlineNanos) {
         for (Session s : sessions) {
             synchronized (s) {
-                while (s.state != Session.State.ENDED) {
+                while (!s.reported) {
                     long left = deadlineNanos - clock.getAsLong();
                     if (left <= 0) {
                         return;
