@@ -1,6 +1,6 @@
 package dev.deepgramagent.it;
 
-import dev.deepgramagent.it.apps.StreamingApp;
+import dev.deepgramagent.demo.SampleApp;
 import dev.deepgramagent.simulator.DeepgramSimulator;
 
 import java.util.ArrayList;
@@ -11,7 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Runs {@link StreamingApp} in a forked JVM against a simulator, with or without the agent, and reads the outcome. */
+/** Runs {@link SampleApp} in a forked JVM against a simulator, with or without the agent, and reads the outcome. */
 final class Streaming {
 
     static final String AUDIO = "?encoding=linear16&sample_rate=16000&channels=1&model=nova-3";
@@ -25,7 +25,7 @@ final class Streaming {
 
     /** @param agentOptions null runs without the agent; the simulator's host is always added to hosts. */
     static Outcome run(String okhttp, String agentOptions, String... appArgs) throws Exception {
-        ForkedJvm jvm = ForkedJvm.app(StreamingApp.class).okhttp(okhttp).args(appArgs);
+        ForkedJvm jvm = ForkedJvm.app(SampleApp.class).okhttp(okhttp).args(appArgs);
         if (agentOptions != null) {
             jvm.withAgent("hosts=127.0.0.1,log.format=json" + (agentOptions.isEmpty() ? "" : "," + agentOptions));
         }

@@ -1,4 +1,4 @@
-package dev.deepgramagent.it.apps;
+package dev.deepgramagent.demo;
 
 import dev.deepgramagent.simulator.TestAudio;
 import okhttp3.OkHttpClient;
@@ -16,7 +16,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A service that streams audio to Deepgram over OkHttp the way real apps do, and reports on stdout
+ * The demo's sample service (also the integration tests' app): streams audio to Deepgram over
+ * OkHttp the way real apps do, and reports on stdout
  * what it received. Options (key=value): url, seconds (audio length), realtime (pace at 20 ms per
  * chunk), pause_after and pause (seconds of silence from the app, no frames at all), end (close |
  * finalize_then_close | closestream | cancel | none), sdk (use the official SDK's call pattern),
@@ -25,7 +26,7 @@ import java.util.regex.Pattern;
  * <p>Output lines: OPEN, FINAL words..., CLOSING code reason, CLOSED code, FAILURE class status,
  * and at the end DONE words=n.
  */
-public final class StreamingApp {
+public final class SampleApp {
 
     private static final Pattern WORD = Pattern.compile("\"word\":\"([^\"]+)\"");
 

@@ -1,4 +1,4 @@
-package dev.deepgramagent.it.apps;
+package dev.deepgramagent.demo;
 
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * failure, and a {@code disconnect()} that calls {@code close(1000, "Client disconnecting")} with
  * no Finalize or CloseStream.
  */
-final class SdkStyleClient implements StreamingApp.Sender {
+final class SdkStyleClient implements SampleApp.Sender {
 
     private final OkHttpClient client;
     private final String url;
