@@ -37,9 +37,22 @@ final class ForkedJvm {
         return jvm;
     }
 
+    /** The agent with these options; its metrics endpoint gets a free port unless the options name one. */
     ForkedJvm withAgent(String options) {
-        jvmArgs.add("-javaagent:" + AGENT_JAR.toAbsolutePath() + (options == null || options.isEmpty() ? "" : "=" + options));
+        String all = options == null ? "" : options;
+        if (!all.contains("metrics.port") && !all.contains("enabled=false")) {
+            all = "metrics.port=" + freePort() + (all.isEmpty() ? "" : "," + all);
+        }
+        jvmArgs.add("-javaagent:" + AGENT_JAR.toAbsolutePath() + (all.isEmpty() ? "" : "=" + all));
         return this;
+    }
+
+    static int freePort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Runs the app on OkHttp 3.14.9 ("3"), 4.12.0 ("4", the default) or the newest 5.x ("5"). */

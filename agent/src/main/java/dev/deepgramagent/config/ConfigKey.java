@@ -34,6 +34,10 @@ public enum ConfigKey {
             "how long OkHttp waits for Deepgram to answer a close before cancelling (OkHttp's own: 60s)"),
     OKHTTP_CONNECT_TIMEOUT("okhttp.connect.timeout", ValueType.durationOrApp(), "app",
             "connect timeout of Deepgram sockets (the official SDK fixes 4s); app keeps the client's setting"),
+    METRICS_HOST("metrics.host", ValueType.text(), "0.0.0.0",
+            "address the Prometheus endpoint binds to (127.0.0.1 keeps it local)"),
+    METRICS_PORT("metrics.port", ValueType.port(), "9469",
+            "port of the Prometheus endpoint /metrics; 0 turns it off"),
     TEST_FAIL_ON("test.fail-on", ValueType.oneOf("none", "send", "receive", "close"), "none",
             "drills only: force an internal error at that point to see the agent degrade to observing while the app carries on");
 

@@ -28,6 +28,10 @@ public final class AgentCore extends BridgeHandler {
         engine.register(library, control);
     }
 
+    public void addListener(dev.deepgramagent.core.session.SessionListener listener) {
+        engine.addListener(listener);
+    }
+
     public SessionEngine engine() {
         return engine;
     }

@@ -40,6 +40,18 @@ public final class InternalErrors {
         }
     }
 
+    /** A failure that needs no stack trace (a busy port, say): counted and logged once, one line. */
+    public static void record(Kind kind, String where, String problem) {
+        try {
+            COUNTS.computeIfAbsent(kind, k -> new AtomicLong()).incrementAndGet();
+            if (LOGGED.add(kind + ":" + where)) {
+                AgentLogging.logger("errors").warn("{} unavailable: {}; the app is unaffected", where, problem);
+            }
+        } catch (Throwable ignored) {
+            // reporting must never fail the caller
+        }
+    }
+
     public static long count(Kind kind) {
         AtomicLong c = COUNTS.get(kind);
         return c == null ? 0 : c.get();

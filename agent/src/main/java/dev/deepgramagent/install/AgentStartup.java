@@ -7,6 +7,8 @@ import dev.deepgramagent.core.AgentCore;
 import dev.deepgramagent.errors.InternalErrors;
 import dev.deepgramagent.instrumentation.okhttp.OkHttpInstrumentation;
 import dev.deepgramagent.logging.AgentLogging;
+import dev.deepgramagent.metrics.AgentMetrics;
+import dev.deepgramagent.metrics.MetricsServer;
 import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.dynamic.scaffold.TypeValidation;
@@ -28,9 +30,15 @@ final class AgentStartup {
         try {
             AgentLogging.configure(config);
             AgentCore core = new AgentCore(config);
+            java.util.List<String> libraries = new java.util.ArrayList<>();
             for (InstrumentationModule module : MODULES) {
                 core.registerLibrary(module.library(), module.control());
+                libraries.add(module.library());
             }
+            AgentMetrics metrics = new AgentMetrics(core.engine(), libraries, AgentVersion.get(),
+                    config.mode().name().toLowerCase(java.util.Locale.ROOT));
+            core.addListener(metrics);
+            MetricsServer.start(config.text(ConfigKey.METRICS_HOST), config.integer(ConfigKey.METRICS_PORT), metrics.registry());
             Bridge.install(core);
             gate.settle(buildTransformer());
             retransformAlreadyLoaded(inst, gate);

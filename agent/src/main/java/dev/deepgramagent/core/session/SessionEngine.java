@@ -442,7 +442,8 @@ public final class SessionEngine {
     /** Flushes and closes every open session within {@code shutdown.timeout}; the rest end as jvm_shutdown. */
     public void shutdown() {
         long timeoutMillis = config.millis(ConfigKey.SHUTDOWN_TIMEOUT);
-        long deadline = clock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        // Real time, not the session clock: this bounds how long the JVM's exit waits.
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         List<Session> open = table.sessions();
         for (Session s : open) {
             synchronized (s) {
@@ -483,7 +484,7 @@ public final class SessionEngine {
                 }
             }
             // Close whatever has not been answered by half the budget, then wait for the ends.
-            awaitEnds(open, deadline - (deadline - clock.getAsLong()) / 2);
+            awaitEnds(open, deadline - (deadline - System.nanoTime()) / 2);
             for (Session s : open) {
                 performClose(s);
             }
@@ -499,7 +500,7 @@ public final class SessionEngine {
         for (Session s : sessions) {
             synchronized (s) {
                 while (!s.reported) {
-                    long left = deadlineNanos - clock.getAsLong();
+                    long left = deadlineNanos - System.nanoTime();
                     if (left <= 0) {
                         return;
                     }

@@ -1,0 +1,194 @@
+package dev.deepgramagent.metrics;
+
+import dev.deepgramagent.core.session.RootCause;
+import dev.deepgramagent.core.session.Session;
+import dev.deepgramagent.core.session.SessionEnd;
+import dev.deepgramagent.core.session.SessionEngine;
+import dev.deepgramagent.core.session.SessionListener;
+import dev.deepgramagent.errors.InternalErrors;
+import io.prometheus.client.Collector;
+import io.prometheus.client.CollectorRegistry;
+import io.prometheus.client.Counter;
+import io.prometheus.client.CounterMetricFamily;
+import io.prometheus.client.GaugeMetricFamily;
+import io.prometheus.client.Histogram;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.DoubleAdder;
+
+/**
+ * The agent's Prometheus metrics, in a registry of its own (never the app's default registry).
+ * Every label value comes from a fixed, small set: library, endpoint, root cause, message type,
+ * handshake status class, error kind. Audio totals are computed at scrape time from the open
+ * sessions plus the ended ones, so the audio send path never touches a metric.
+ */
+public final class AgentMetrics implements SessionListener {
+
+    /** Handshake statuses kept as their own label value; anything else becomes "other". */
+    static final List<String> STATUSES = List.of("400", "401", "402", "403", "404", "408", "429", "500", "502", "503", "504", "other");
+
+    private final CollectorRegistry registry = new CollectorRegistry(true);
+    private final SessionEngine engine;
+    private final List<String> libraries;
+
+    private final Counter opened;
+    private final Counter ended;
+    private final Counter injected;
+    private final Counter handshakeFailures;
+    private final Counter rescued;
+    private final Counter lost;
+    private final Histogram flushLatency;
+    private final Histogram duration;
+    private final Histogram longestGap;
+    private final Map<String, DoubleAdder> endedAudioSeconds = new ConcurrentHashMap<>();
+    private final Map<String, DoubleAdder> endedAudioBytes = new ConcurrentHashMap<>();
+
+    public AgentMetrics(SessionEngine engine, List<String> libraries, String version, String mode) {
+        this.engine = engine;
+        this.libraries = List.copyOf(libraries);
+        opened = Counter.build("deepgram_agent_sessions_opened_total", "Deepgram sessions whose handshake succeeded.")
+                .labelNames("library", "endpoint").register(registry);
+        ended = Counter.build("deepgram_agent_sessions_ended_total", "Deepgram sessions ended, by root cause (exactly one per session).")
+                .labelNames("library", "root_cause").register(registry);
+        injected = Counter.build("deepgram_agent_messages_injected_total", "Control messages the agent sent on the app's behalf.")
+                .labelNames("library", "type").register(registry);
+        handshakeFailures = Counter.build("deepgram_agent_handshake_failures_total", "Handshakes Deepgram answered with an HTTP error status.")
+                .labelNames("library", "status").register(registry);
+        rescued = Counter.build("deepgram_agent_audio_rescued_seconds_total",
+                "Audio seconds whose final results arrived only because the agent flushed before the app's close.")
+                .labelNames("library").register(registry);
+        lost = Counter.build("deepgram_agent_audio_lost_seconds_total",
+                "Audio seconds sent but never covered by a final result when the session ended: the lost words.")
+                .labelNames("library").register(registry);
+        flushLatency = Histogram.build("deepgram_agent_flush_latency_seconds", "Time from a Finalize/CloseStream to its answer.")
+                .labelNames("library").buckets(0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5).register(registry);
+        duration = Histogram.build("deepgram_agent_session_duration_seconds", "Duration of ended Deepgram sessions.")
+                .labelNames("library").buckets(1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600).register(registry);
+        longestGap = Histogram.build("deepgram_agent_send_gap_longest_seconds",
+                "Longest time between two sends of a session (Deepgram closes after ~10 s without one).")
+                .labelNames("library").buckets(0.1, 0.5, 1, 2, 4, 6, 8, 10, 15, 30, 60).register(registry);
+        new LiveCollector(version, mode).register(registry);
+
+        // Series exist from the start (at 0), so dashboards and rate() work before the first event.
+        for (String library : this.libraries) {
+            endedAudioSeconds.put(library, new DoubleAdder());
+            endedAudioBytes.put(library, new DoubleAdder());
+            opened.labels(library, "/v1/listen");
+            for (RootCause cause : RootCause.values()) {
+                ended.labels(library, cause.label());
+            }
+            for (String type : List.of("finalize", "closestream", "keepalive")) {
+                injected.labels(library, type);
+            }
+            for (String status : STATUSES) {
+                handshakeFailures.labels(library, status);
+            }
+            rescued.labels(library);
+            lost.labels(library);
+            flushLatency.labels(library);
+            duration.labels(library);
+            longestGap.labels(library);
+        }
+    }
+
+    public CollectorRegistry registry() {
+        return registry;
+    }
+
+    @Override
+    public void opened(Session session) {
+        opened.labels(session.library, session.endpoint.label()).inc();
+    }
+
+    @Override
+    public void injected(Session session, String messageType) {
+        injected.labels(session.library, messageType).inc();
+    }
+
+    @Override
+    public void flushAnswered(Session session, double latencySeconds) {
+        flushLatency.labels(session.library).observe(latencySeconds);
+    }
+
+    @Override
+    public void ended(Session session, SessionEnd end) {
+        String library = end.library;
+        ended.labels(library, end.rootCause.label()).inc();
+        if (end.handshakeStatus > 0) {
+            String status = String.valueOf(end.handshakeStatus);
+            handshakeFailures.labels(library, STATUSES.contains(status) ? status : "other").inc();
+        }
+        lost.labels(library).inc(end.lostSeconds);
+        rescued.labels(library).inc(end.rescuedSeconds);
+        duration.labels(library).observe(end.durationSeconds);
+        longestGap.labels(library).observe(end.longestGapSeconds);
+        endedAudioSeconds.computeIfAbsent(library, l -> new DoubleAdder()).add(end.audioSeconds);
+        endedAudioBytes.computeIfAbsent(library, l -> new DoubleAdder()).add(end.audioBytes);
+    }
+
+    /** Values read at scrape time: active sessions, audio totals, internal errors, the info metric. */
+    private final class LiveCollector extends Collector {
+        private final String version;
+        private final String mode;
+
+        LiveCollector(String version, String mode) {
+            this.version = version;
+            this.mode = mode;
+        }
+
+        @Override
+        public List<MetricFamilySamples> collect() {
+            Map<String, Integer> active = new HashMap<>();
+            Map<String, Double> seconds = new HashMap<>();
+            Map<String, Double> bytes = new HashMap<>();
+            for (String library : libraries) {
+                active.put(library, 0);
+                seconds.put(library, endedAudioSeconds.get(library).sum());
+                bytes.put(library, endedAudioBytes.get(library).sum());
+            }
+            for (Session s : engine.sessions()) {
+                if (s.end() != null) {
+                    continue;
+                }
+                active.merge(s.library, 1, Integer::sum);
+                seconds.merge(s.library, s.audioSeconds(), Double::sum);
+                bytes.merge(s.library, (double) s.audioBytes(), Double::sum);
+            }
+            List<MetricFamilySamples> out = new ArrayList<>();
+            GaugeMetricFamily activeFamily = new GaugeMetricFamily("deepgram_agent_sessions_active",
+                    "Deepgram sessions open now.", List.of("library"));
+            CounterMetricFamily secondsFamily = new CounterMetricFamily("deepgram_agent_audio_sent_seconds_total",
+                    "Audio seconds sent to Deepgram (raw encodings; computed from bytes, rate and channels).", List.of("library"));
+            CounterMetricFamily bytesFamily = new CounterMetricFamily("deepgram_agent_audio_sent_bytes_total",
+                    "Audio bytes sent to Deepgram.", List.of("library"));
+            for (String library : active.keySet()) {
+                activeFamily.addMetric(List.of(library), active.get(library));
+                secondsFamily.addMetric(List.of(library), seconds.get(library));
+                bytesFamily.addMetric(List.of(library), bytes.get(library));
+            }
+            out.add(activeFamily);
+            out.add(secondsFamily);
+            out.add(bytesFamily);
+            CounterMetricFamily errors = new CounterMetricFamily("deepgram_agent_internal_errors_total",
+                    "Failures inside the agent (the app is unaffected; after a runtime error the agent only observes).", List.of("kind"));
+            for (InternalErrors.Kind kind : InternalErrors.Kind.values()) {
+                errors.addMetric(List.of(kind.name().toLowerCase(Locale.ROOT)), InternalErrors.count(kind));
+            }
+            out.add(errors);
+            GaugeMetricFamily degraded = new GaugeMetricFamily("deepgram_agent_degraded",
+                    "1 when an internal error made the agent stop writing to sockets (observing only).", Collections.emptyList());
+            degraded.addMetric(Collections.emptyList(), InternalErrors.degraded() ? 1 : 0);
+            out.add(degraded);
+            GaugeMetricFamily info = new GaugeMetricFamily("deepgram_agent_info", "The agent's version and mode.", List.of("version", "mode"));
+            info.addMetric(List.of(version, mode), 1);
+            out.add(info);
+            return out;
+        }
+    }
+}

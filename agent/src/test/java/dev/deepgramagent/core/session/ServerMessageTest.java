@@ -1,0 +1,35 @@
+package dev.deepgramagent.core.session;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ServerMessageTest {
+
+    @Test
+    void readsTopLevelFieldsAndSkipsNestedOnes() {
+        String json = "{\"type\":\"Results\",\"channel_index\":[0,1],\"duration\":1.02,\"start\":3.5,\"is_final\":true,"
+                + "\"speech_final\":false,\"channel\":{\"alternatives\":[{\"transcript\":\"say \\\"start\\\": 9\","
+                + "\"words\":[{\"word\":\"x\",\"start\":99.0,\"end\":100.0}]}]},\"metadata\":{\"request_id\":\"r\"},\"from_finalize\":true}";
+        ServerMessage m = ServerMessage.parse(json);
+        assertTrue(m.isResults());
+        assertTrue(m.isFinal);
+        assertTrue(m.fromFinalize);
+        assertEquals(3.5, m.start, 1e-9);
+        assertEquals(1.02, m.duration, 1e-9);
+    }
+
+    @Test
+    void otherMessages() {
+        assertTrue(ServerMessage.parse("{\"type\":\"Metadata\",\"duration\":10.0,\"models\":[\"a\"]}").isMetadata());
+        ServerMessage interim = ServerMessage.parse("{\"type\":\"Results\",\"is_final\":false,\"start\":0,\"duration\":0.5}");
+        assertFalse(interim.isFinal);
+        assertEquals("SpeechStarted", ServerMessage.parse(" { \"type\" : \"SpeechStarted\" , \"timestamp\" : 1.0 } ").type);
+        assertNull(ServerMessage.parse("not json"));
+        assertNull(ServerMessage.parse("{\"type\":"));
+        assertNull(ServerMessage.parse(""));
+    }
+}

@@ -1,0 +1,282 @@
+package dev.deepgramagent.core.session;
+
+import dev.deepgramagent.config.AgentConfig;
+import dev.deepgramagent.config.ConfigLoader;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.EOFException;
+import java.net.SocketTimeoutException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The engine's decisions, with a recording adapter in place of a WebSocket library. */
+class SessionEngineTest {
+
+    static final String URL = "wss://api.deepgram.com/v1/listen?encoding=linear16&sample_rate=16000&channels=1";
+    static final int ONE_SECOND = 32_000; // bytes of 16 kHz mono linear16
+
+    /** The adapter contract, recorded: what the engine wrote to which socket. */
+    static final class RecordingControl implements SocketControl {
+        final List<String> writes = new CopyOnWriteArrayList<>();
+        final CountDownLatch closed = new CountDownLatch(1);
+
+        @Override
+        public boolean sendText(Object socket, String text) {
+            writes.add("text " + text);
+            return true;
+        }
+
+        @Override
+        public boolean close(Object socket, int code, String reason) {
+            writes.add("close " + code + " " + reason);
+            closed.countDown();
+            return true;
+        }
+    }
+
+    private final AtomicLong now = new AtomicLong(1_000_000_000L);
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+    private final RecordingControl control = new RecordingControl();
+    private final List<SessionEnd> ends = new CopyOnWriteArrayList<>();
+
+    @AfterEach
+    void stop() {
+        scheduler.shutdownNow();
+    }
+
+    private SessionEngine engine(String args) {
+        AgentConfig config = ConfigLoader.load("keepalive.interval=0," + args, Map.of(), Map.of(), w -> {
+            throw new AssertionError(w);
+        });
+        SessionEngine engine = new SessionEngine(config, now::get, scheduler);
+        engine.register("lib", control);
+        engine.addListener(new SessionListener() {
+            @Override
+            public void ended(Session session, SessionEnd end) {
+                ends.add(end);
+            }
+        });
+        return engine;
+    }
+
+    private Object open(SessionEngine engine) {
+        Object socket = new Object();
+        assertNotNull(engine.created(socket, "lib", URL));
+        engine.opened(socket, "req-1");
+        return socket;
+    }
+
+    private static String result(double start, double duration, boolean fromFinalize) {
+        return "{\"type\":\"Results\",\"start\":" + start + ",\"duration\":" + duration + ",\"is_final\":true,"
+                + "\"from_finalize\":" + fromFinalize + ",\"channel\":{\"alternatives\":[{\"transcript\":\"secret words\"}]}}";
+    }
+
+    @Test
+    void otherUrlsAreNotTracked() {
+        SessionEngine engine = engine("");
+        Object socket = new Object();
+        assertNull(engine.created(socket, "lib", "wss://example.com/v1/listen"));
+        assertNull(engine.created(socket, "lib", "wss://api.deepgram.com/v1/speak"));
+        assertFalse(engine.binarySent(socket, 640));
+        assertFalse(engine.closeRequested(socket, 1000, "bye", false));
+        assertEquals(List.of(), control.writes);
+    }
+
+    @Test
+    void closeWithUnflushedAudioIsDeferredUntilTheFlushIsAnswered() {
+        SessionEngine engine = engine("");
+        Object socket = open(engine);
+        for (int i = 0; i < 50; i++) {
+            engine.binarySent(socket, 1280); // 2 s
+        }
+        engine.textReceived(socket, result(0, 1.0, false));
+        assertTrue(engine.closeRequested(socket, 1000, "Client disconnecting", false), "the agent takes the close over");
+        assertEquals(List.of("text {\"type\":\"Finalize\"}"), control.writes);
+
+        assertTrue(engine.binarySent(socket, 640), "audio after the app's close is dropped");
+        assertTrue(engine.textSent(socket, "{\"type\":\"KeepAlive\"}"), "so is text");
+
+        now.addAndGet(TimeUnit.MILLISECONDS.toNanos(400));
+        engine.textReceived(socket, result(1.0, 1.0, true));
+        assertEquals("close 1000 Client disconnecting", control.writes.get(1));
+        engine.closeReceived(socket, 1000, "Client disconnecting");
+
+        SessionEnd end = ends.get(0);
+        assertEquals(RootCause.CLEAN, end.rootCause);
+        assertEquals(0.0, end.lostSeconds, 1e-9);
+        assertEquals(1.0, end.rescuedSeconds, 1e-9);
+        assertEquals(1, end.injectedFinalizes);
+        assertEquals(0.4, end.flushLatencySeconds, 1e-9);
+        assertEquals("req-1", end.requestId);
+    }
+
+    @Test
+    void anUnansweredFlushClosesAfterTheTimeoutAndCountsAsUnflushed() throws Exception {
+        SessionEngine engine = engine("finalize.timeout=100ms");
+        Object socket = open(engine);
+        engine.binarySent(socket, ONE_SECOND);
+        assertTrue(engine.closeRequested(socket, 1000, "", false));
+        assertTrue(control.closed.await(5, TimeUnit.SECONDS), "closed by the timeout");
+        engine.closeReceived(socket, 1000, "");
+        assertEquals(RootCause.CLIENT_CLOSE_UNFLUSHED, ends.get(0).rootCause);
+        assertEquals(1.0, ends.get(0).lostSeconds, 1e-9);
+    }
+
+    @Test
+    void nothingToFlushMeansNoDeferral() {
+        SessionEngine engine = engine("");
+        Object socket = open(engine);
+        engine.binarySent(socket, ONE_SECOND);
+        engine.textSent(socket, "{\"type\":\"Finalize\"}");
+        engine.textReceived(socket, result(0, 1.0, true));
+        assertFalse(engine.closeRequested(socket, 1000, "", false));
+        assertEquals(List.of(), control.writes);
+        engine.closeReceived(socket, 1000, "");
+        assertEquals(RootCause.CLEAN, ends.get(0).rootCause);
+    }
+
+    @Test
+    void anOutstandingFlushOfTheAppIsWaitedForWithoutInjecting() {
+        SessionEngine engine = engine("");
+        Object socket = open(engine);
+        engine.binarySent(socket, ONE_SECOND);
+        engine.textSent(socket, "{\"type\":\"Finalize\"}");
+        assertTrue(engine.closeRequested(socket, 1000, "", false));
+        assertEquals(List.of(), control.writes, "the app's own Finalize is in flight");
+        engine.textReceived(socket, result(0, 1.0, true));
+        assertEquals(List.of("close 1000 "), control.writes);
+    }
+
+    @Test
+    void closeStreamModeWaitsForMetadata() {
+        SessionEngine engine = engine("finalize.mode=closestream");
+        Object socket = open(engine);
+        engine.binarySent(socket, ONE_SECOND);
+        assertTrue(engine.closeRequested(socket, 1001, "going away", false));
+        assertEquals(List.of("text {\"type\":\"CloseStream\"}"), control.writes);
+        engine.textReceived(socket, result(0, 1.0, false));
+        assertEquals(1, control.writes.size(), "results alone do not answer CloseStream");
+        engine.textReceived(socket, "{\"type\":\"Metadata\",\"duration\":1.0}");
+        assertEquals("close 1001 going away", control.writes.get(1));
+    }
+
+    @Test
+    void observeModeAndFinalizeOffNeverWrite() {
+        for (String args : new String[] {"mode=observe", "finalize.mode=off"}) {
+            control.writes.clear();
+            SessionEngine engine = engine(args);
+            Object socket = open(engine);
+            engine.binarySent(socket, ONE_SECOND);
+            assertFalse(engine.closeRequested(socket, 1000, "", false), args);
+            assertEquals(List.of(), control.writes, args);
+        }
+    }
+
+    @Test
+    void otherCloseCodesAreNotDeferred() {
+        SessionEngine engine = engine("");
+        Object socket = open(engine);
+        engine.binarySent(socket, ONE_SECOND);
+        assertFalse(engine.closeRequested(socket, 4000, "app specific", false));
+        assertEquals(List.of(), control.writes);
+    }
+
+    @Test
+    void keepAliveOnlyAfterTheIntervalWithoutSends() {
+        AgentConfig config = ConfigLoader.load("keepalive.interval=4s", Map.of(), Map.of(), w -> { });
+        SessionEngine engine = new SessionEngine(config, now::get, scheduler);
+        engine.register("lib", control);
+        Object socket = open(engine);
+        engine.binarySent(socket, 640);
+        now.addAndGet(TimeUnit.SECONDS.toNanos(3));
+        engine.keepAliveTick();
+        assertEquals(List.of(), control.writes);
+        now.addAndGet(TimeUnit.SECONDS.toNanos(1));
+        engine.keepAliveTick();
+        assertEquals(List.of("text {\"type\":\"KeepAlive\"}"), control.writes);
+        engine.keepAliveTick();
+        assertEquals(1, control.writes.size(), "the KeepAlive itself counts as a send");
+    }
+
+    @Test
+    void endsAreClassifiedOnce() {
+        SessionEngine engine = engine("");
+        Object socket = open(engine);
+        engine.closeReceived(socket, 1011, "NET-0001");
+        engine.failed(socket, new EOFException(), 0);
+        assertEquals(1, ends.size());
+        assertEquals(RootCause.SERVER_IDLE_TIMEOUT, ends.get(0).rootCause);
+        assertEquals(0, engine.openSessions());
+    }
+
+    @Test
+    void shutdownFlushesClosesAndEndsAsJvmShutdown() {
+        SessionEngine engine = engine("shutdown.timeout=200ms");
+        Object socket = open(engine);
+        engine.binarySent(socket, ONE_SECOND);
+        engine.shutdown();
+        assertEquals(List.of("text {\"type\":\"Finalize\"}", "close 1001 JVM shutdown"), control.writes);
+        assertEquals(RootCause.JVM_SHUTDOWN, ends.get(0).rootCause);
+    }
+
+    @Test
+    void handshakeFailures() {
+        int[][] cases = {{401}, {403}, {429}, {400}, {402}, {500}, {503}};
+        RootCause[] expected = {RootCause.HANDSHAKE_AUTH, RootCause.HANDSHAKE_AUTH, RootCause.HANDSHAKE_RATE_LIMITED,
+                RootCause.HANDSHAKE_REJECTED, RootCause.HANDSHAKE_REJECTED, RootCause.HANDSHAKE_SERVER_ERROR,
+                RootCause.HANDSHAKE_SERVER_ERROR};
+        SessionEngine engine = engine("");
+        List<RootCause> got = new ArrayList<>();
+        for (int[] c : cases) {
+            Object socket = new Object();
+            engine.created(socket, "lib", URL);
+            engine.failed(socket, new java.net.ProtocolException("Expected HTTP 101"), c[0]);
+        }
+        for (SessionEnd e : ends) {
+            got.add(e.rootCause);
+        }
+        assertEquals(List.of(expected), got);
+    }
+
+    @Test
+    void failuresAfterTheHandshake() {
+        SessionEngine engine = engine("");
+        Object a = open(engine);
+        engine.failed(a, new SocketTimeoutException("sent ping but didn't receive pong"), 0);
+        Object b = open(engine);
+        engine.cancelRequested(b);
+        engine.failed(b, new java.io.IOException("Canceled"), 0);
+        Object c = open(engine);
+        engine.failed(c, new java.net.SocketException("Connection reset"), 0);
+        Object d = open(engine);
+        engine.closeRequested(d, 4000, "", false);
+        engine.cancelRequested(d); // OkHttp's own cancel after an unanswered close
+        engine.failed(d, new java.io.IOException("Canceled"), 0);
+        Object e = open(engine);
+        engine.closeReceived(e, 1008, "DATA-0000");
+        Object f = open(engine);
+        engine.closeReceived(f, 1011, "NET-0000");
+        Object g = open(engine);
+        engine.closeReceived(g, 1013, "try again later");
+        List<RootCause> got = new ArrayList<>();
+        for (SessionEnd end : ends) {
+            got.add(end.rootCause);
+        }
+        assertEquals(List.of(RootCause.CLIENT_TIMEOUT, RootCause.CLIENT_CANCEL, RootCause.NETWORK_RESET,
+                RootCause.CLOSE_TIMEOUT, RootCause.BAD_AUDIO, RootCause.SERVER_PROCESSING_TIMEOUT, RootCause.SERVER_ERROR), got);
+    }
+}
