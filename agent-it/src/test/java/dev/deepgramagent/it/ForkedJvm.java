@@ -183,6 +183,10 @@ final class ForkedJvm {
             return new Result(process.exitValue(), out.text(), err.text());
         }
 
+        String stderrText() {
+            return err.text();
+        }
+
         String snapshot() {
             return "--- stdout\n" + out.text() + "--- stderr\n" + err.text();
         }

@@ -35,10 +35,7 @@ final class AgentStartup {
                 core.registerLibrary(module.library(), module.control());
                 libraries.add(module.library());
             }
-            AgentMetrics metrics = new AgentMetrics(core.engine(), libraries, AgentVersion.get(),
-                    config.mode().name().toLowerCase(java.util.Locale.ROOT));
-            core.addListener(metrics);
-            MetricsServer.start(config.text(ConfigKey.METRICS_HOST), config.integer(ConfigKey.METRICS_PORT), metrics.registry());
+            startMetrics(config, core, libraries);
             Bridge.install(core);
             gate.settle(buildTransformer());
             retransformAlreadyLoaded(inst, gate);
@@ -48,6 +45,18 @@ final class AgentStartup {
         } catch (Throwable t) {
             gate.settle(null);
             InternalErrors.record(InternalErrors.Kind.STARTUP, "background start", t);
+        }
+    }
+
+    /** Metrics are an add-on: if they fail, sessions are still tracked, rescued and logged. */
+    private static void startMetrics(AgentConfig config, AgentCore core, java.util.List<String> libraries) {
+        try {
+            AgentMetrics metrics = new AgentMetrics(core.engine(), libraries, AgentVersion.get(),
+                    config.mode().name().toLowerCase(java.util.Locale.ROOT));
+            core.addListener(metrics);
+            MetricsServer.start(config.text(ConfigKey.METRICS_HOST), config.integer(ConfigKey.METRICS_PORT), metrics.registry());
+        } catch (Throwable t) {
+            InternalErrors.record(InternalErrors.Kind.STARTUP, "metrics", t);
         }
     }
 

@@ -73,7 +73,6 @@ public final class AgentMetrics implements SessionListener {
         longestGap = Histogram.build("deepgram_agent_send_gap_longest_seconds",
                 "Longest time between two sends of a session (Deepgram closes after ~10 s without one).")
                 .labelNames("library").buckets(0.1, 0.5, 1, 2, 4, 6, 8, 10, 15, 30, 60).register(registry);
-        new LiveCollector(version, mode).register(registry);
 
         // Series exist from the start (at 0), so dashboards and rate() work before the first event.
         for (String library : this.libraries) {
@@ -95,6 +94,8 @@ public final class AgentMetrics implements SessionListener {
             duration.labels(library);
             longestGap.labels(library);
         }
+        // Registered last: registration already calls collect(), which reads the maps filled above.
+        new LiveCollector(version, mode).register(registry);
     }
 
     public CollectorRegistry registry() {

@@ -1,0 +1,107 @@
+package dev.deepgramagent.it.apps;
+
+import dev.deepgramagent.simulator.TestAudio;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import okhttp3.WebSocket;
+import okhttp3.WebSocketListener;
+import okio.ByteString;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs a fixed set of sessions one after the other against the simulator (args[0]: its
+ * /v1/listen URL with audio parameters), prints SCENARIOS DONE, then stays up until "exit" on stdin
+ * so Prometheus can scrape the agent. The expected metric values are in MetricsEndToEndTest.
+ */
+public final class MetricsScenarioApp {
+
+    private static final OkHttpClient CLIENT = new OkHttpClient.Builder().readTimeout(0, TimeUnit.MILLISECONDS).build();
+
+    interface Behaviour {
+        void run(WebSocket ws, Session s) throws Exception;
+    }
+
+    static final class Session extends WebSocketListener {
+        final CountDownLatch ended = new CountDownLatch(1);
+        final CountDownLatch flushed = new CountDownLatch(1);
+
+        @Override
+        public void onMessage(WebSocket ws, String text) {
+            if (text.contains("\"from_finalize\":true")) {
+                flushed.countDown();
+            }
+        }
+
+        @Override
+        public void onClosing(WebSocket ws, int code, String reason) {
+            ws.close(1000, null);
+        }
+
+        @Override
+        public void onClosed(WebSocket ws, int code, String reason) {
+            ended.countDown();
+        }
+
+        @Override
+        public void onFailure(WebSocket ws, Throwable t, Response response) {
+            ended.countDown();
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        String url = args[0];
+        for (int i = 0; i < 2; i++) {
+            run("rescue", url, (ws, s) -> {
+                send(ws, 0, 75);
+                ws.close(1000, "Client disconnecting");
+            });
+        }
+        run("pause survived", url + "&sim_idle_timeout=2s", (ws, s) -> {
+            send(ws, 0, 25);
+            s.ended.await(3, TimeUnit.SECONDS); // a 3 s gap in the audio: the agent's KeepAlive bridges it
+            send(ws, 25, 25);
+            ws.send("{\"type\":\"CloseStream\"}");
+        });
+        for (int i = 0; i < 2; i++) {
+            run("idle timeout", url + "&sim_idle_timeout=600ms", (ws, s) -> {
+                send(ws, 0, 25);
+                ws.send("{\"type\":\"Finalize\"}");
+                s.flushed.await(5, TimeUnit.SECONDS);
+            });
+        }
+        run("bad audio", url + "&sim_fault=bad_audio", (ws, s) -> send(ws, 0, 1));
+        run("rate limited", url + "&sim_fault=reject_429", (ws, s) -> { });
+        run("bad key", url + "&sim_fault=reject_401", (ws, s) -> { });
+        run("processing timeout", url + "&sim_fault=net0000&sim_fault_after=300ms", (ws, s) -> { });
+        run("reset", url + "&sim_fault=reset&sim_fault_after=300ms", (ws, s) -> { });
+        System.out.println("SCENARIOS DONE");
+        System.out.flush();
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        String line;
+        while ((line = in.readLine()) != null && !line.equals("exit")) {
+            // keep serving /metrics
+        }
+        CLIENT.dispatcher().executorService().shutdown();
+        System.exit(0);
+    }
+
+    private static void run(String name, String url, Behaviour behaviour) throws Exception {
+        Session s = new Session();
+        WebSocket ws = CLIENT.newWebSocket(new Request.Builder().url(url).header("Authorization", "Token secret-test-key").build(), s);
+        behaviour.run(ws, s);
+        boolean ended = s.ended.await(20, TimeUnit.SECONDS);
+        System.out.println("SCENARIO " + name + " ended=" + ended);
+    }
+
+    private static void send(WebSocket ws, int from, int count) {
+        for (int i = from; i < from + count; i++) {
+            ws.send(ByteString.of(TestAudio.chunk(i)));
+        }
+    }
+}

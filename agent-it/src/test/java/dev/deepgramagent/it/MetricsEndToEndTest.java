@@ -1,0 +1,279 @@
+package dev.deepgramagent.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.deepgramagent.it.apps.MetricsScenarioApp;
+import dev.deepgramagent.simulator.DeepgramSimulator;
+import dev.deepgramagent.simulator.SimulatorOptions;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A real Prometheus scrapes a forked JVM whose agent watched a fixed set of sessions against the
+ * simulator. Every dashboard panel and every rule is evaluated through Prometheus' API, and the
+ * values are checked against what the sessions did.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class MetricsEndToEndTest {
+
+    static final Path ROOT = Path.of(System.getProperty("project.root", ".."));
+    static final Path RULES = ROOT.resolve("dashboards/deepgram-agent-rules.yml");
+
+    /** What MetricsScenarioApp's sessions must produce. */
+    static final Map<String, Integer> EXPECTED_ENDS = Map.of(
+            "clean", 3, "server_idle_timeout", 2, "bad_audio", 1, "handshake_rate_limited", 1,
+            "handshake_auth", 1, "server_processing_timeout", 1, "network_reset", 1);
+    static final Set<String> FIRING = Set.of("DeepgramAudioLost", "DeepgramIdleTimeouts", "DeepgramHandshakeAuthFailures",
+            "DeepgramRateLimited", "DeepgramBadAudio");
+    static final Set<String> SILENT = Set.of("DeepgramServerErrors", "DeepgramSlowFlushes", "DeepgramAgentInternalErrors");
+
+    DeepgramSimulator sim;
+    ForkedJvm.Running app;
+    PrometheusServer prometheus;
+    int metricsPort;
+    String exposition;
+
+    @BeforeAll
+    void runScenariosAndScrape() throws Exception {
+        sim = DeepgramSimulator.start(SimulatorOptions.defaults().latency(Duration.ofMillis(300)));
+        metricsPort = ForkedJvm.freePort();
+        app = ForkedJvm.app(MetricsScenarioApp.class)
+                .withAgent("hosts=127.0.0.1,metrics.host=127.0.0.1,metrics.port=" + metricsPort + ",keepalive.interval=1s,log.format=json")
+                .args(sim.listenUrl() + Streaming.AUDIO).start();
+        prometheus = PrometheusServer.start("127.0.0.1:" + metricsPort, RULES);
+        app.awaitStdout(s -> s.contains("SCENARIOS DONE"), 120);
+        int total = EXPECTED_ENDS.values().stream().mapToInt(Integer::intValue).sum();
+        PrometheusServer.Poll.until(() -> value("sum(deepgram_agent_sessions_ended_total)") == total, 60,
+                "Prometheus has scraped all " + total + " session ends");
+        PrometheusServer.Poll.until(() -> !safeQuery("deepgram_agent:sessions_ended:rate5m").isEmpty()
+                && !safeQuery("ALERTS{alertstate=\"firing\"}").isEmpty(), 60, "recording rules and alerts evaluated");
+        exposition = scrape();
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (app != null) {
+            app.send("exit");
+            app.awaitExit(30);
+        }
+        if (prometheus != null) {
+            prometheus.close();
+        }
+        if (sim != null) {
+            sim.close();
+        }
+    }
+
+    private double value(String promql) {
+        try {
+            JsonNode r = prometheus.query(promql);
+            return r.size() == 1 ? Double.parseDouble(r.get(0).path("value").get(1).asText()) : Double.NaN;
+        } catch (Exception e) {
+            return Double.NaN;
+        }
+    }
+
+    private JsonNode safeQuery(String promql) {
+        try {
+            return prometheus.query(promql);
+        } catch (Exception e) {
+            return PrometheusServer.JSON.createArrayNode();
+        }
+    }
+
+    private String scrape() throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode());
+        return r.body();
+    }
+
+    @Test
+    void expositionPassesPromtool() throws Exception {
+        Process p = new ProcessBuilder(PrometheusServer.binary("promtool"), "check", "metrics").redirectErrorStream(true).start();
+        p.getOutputStream().write(exposition.getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), "promtool check metrics:\n" + out);
+    }
+
+    @Test
+    void valuesMatchWhatTheSessionsDid() throws Exception {
+        for (Map.Entry<String, Integer> e : EXPECTED_ENDS.entrySet()) {
+            assertEquals(e.getValue(), value("sum(deepgram_agent_sessions_ended_total{root_cause=\"" + e.getKey() + "\"})"), 1e-9, e.getKey());
+        }
+        assertEquals(0, value("sum(deepgram_agent_sessions_ended_total{root_cause=\"client_close_unflushed\"})"), 1e-9);
+        assertEquals(8, value("sum(deepgram_agent_sessions_opened_total)"), 1e-9, "handshakes that succeeded");
+        assertEquals(0, value("sum(deepgram_agent_sessions_active)"), 1e-9);
+        assertEquals(2, value("sum(deepgram_agent_messages_injected_total{type=\"finalize\"})"), 1e-9, "one Finalize per rescue");
+        assertTrue(value("sum(deepgram_agent_messages_injected_total{type=\"keepalive\"})") >= 2, "KeepAlive bridged the pause");
+        assertEquals(3.0, value("sum(deepgram_agent_audio_rescued_seconds_total)"), 1e-6, "2 rescues x 1.5 s");
+        // With the agent active the only audio lost is the one frame Deepgram refused as undecodable.
+        assertEquals(0.02, value("sum(deepgram_agent_audio_lost_seconds_total)"), 1e-6);
+        assertEquals(5.02, value("sum(deepgram_agent_audio_sent_seconds_total)"), 1e-6);
+        assertEquals(5.02 * 32000, value("sum(deepgram_agent_audio_sent_bytes_total)"), 1e-3);
+        assertEquals(1, value("sum(deepgram_agent_handshake_failures_total{status=\"429\"})"), 1e-9);
+        assertEquals(1, value("sum(deepgram_agent_handshake_failures_total{status=\"401\"})"), 1e-9);
+        assertEquals(10, value("sum(deepgram_agent_session_duration_seconds_count)"), 1e-9);
+        assertTrue(value("sum(deepgram_agent_flush_latency_seconds_count)") >= 5, "rescues, the CloseStream and the app's Finalizes");
+        assertEquals(0, value("sum(deepgram_agent_internal_errors_total)"), 1e-9);
+        assertEquals(1, value("deepgram_agent_info{mode=\"active\"}"), 1e-9);
+    }
+
+    @Test
+    void everyDashboardPanelReturnsData() throws Exception {
+        List<String> problems = new ArrayList<>();
+        for (Dashboards.Query q : Dashboards.queries()) {
+            JsonNode result = prometheus.query(q.promql());
+            if (result.isEmpty()) {
+                problems.add(q.where() + ": no data for " + q.promql());
+            }
+        }
+        assertEquals(List.of(), problems);
+    }
+
+    @Test
+    void everyRuleEvaluatesAsTheSessionsDemand() throws Exception {
+        List<String> problems = new ArrayList<>();
+        Set<String> seen = new TreeSet<>();
+        for (Map.Entry<String, String> rule : Rules.expressions(RULES).entrySet()) {
+            seen.add(rule.getKey());
+            JsonNode result = prometheus.query(rule.getValue());
+            boolean data = !result.isEmpty();
+            boolean expectData = !SILENT.contains(rule.getKey());
+            if (data != expectData) {
+                problems.add(rule.getKey() + (expectData ? " returned no data" : " returned data") + ": " + result);
+            }
+        }
+        assertEquals(List.of(), problems);
+        Set<String> alerts = new TreeSet<>(FIRING);
+        alerts.addAll(SILENT);
+        assertTrue(seen.containsAll(alerts), "alerts in the rules file: " + seen);
+
+        Set<String> firing = new TreeSet<>();
+        for (JsonNode a : prometheus.alerts()) {
+            if ("firing".equals(a.path("state").asText())) {
+                firing.add(a.path("labels").path("alertname").asText());
+                assertFalse(a.path("labels").path("severity").asText().isEmpty());
+                assertTrue(a.path("annotations").path("runbook_url").asText().startsWith("docs/runbook.md#"));
+            }
+        }
+        assertEquals(new TreeSet<>(FIRING), firing);
+    }
+
+    @Test
+    void everyRunbookLinkHasItsSection() throws Exception {
+        String runbook = Files.readString(ROOT.resolve("docs/runbook.md"));
+        Matcher m = Pattern.compile("runbook_url: docs/runbook.md#([a-z0-9_-]+)").matcher(Files.readString(RULES));
+        int links = 0;
+        while (m.find()) {
+            links++;
+            String anchor = m.group(1);
+            boolean found = runbook.lines().filter(l -> l.startsWith("## "))
+                    .map(l -> l.substring(3).trim().toLowerCase().replace(' ', '-'))
+                    .anyMatch(anchor::equals);
+            assertTrue(found, "docs/runbook.md has no section for #" + anchor);
+        }
+        assertTrue(links >= 8);
+        for (String cause : new String[] {"clean", "client_close_unflushed", "server_idle_timeout", "server_processing_timeout",
+                "bad_audio", "server_error", "handshake_auth", "handshake_rate_limited", "handshake_rejected",
+                "handshake_server_error", "network_reset", "client_timeout", "client_cancel", "close_timeout", "jvm_shutdown", "unknown"}) {
+            assertTrue(runbook.contains("\n## " + cause + "\n"), "runbook section for " + cause);
+        }
+    }
+
+    @Test
+    void logsCarryTheSessionFactsButNoSecretsOrTranscripts() throws Exception {
+        String stderr = app.stderrText();
+        List<String> ends = stderr.lines().filter(l -> l.contains("\"message\":\"session ended\"")).toList();
+        assertEquals(10, ends.size(), stderr);
+        Map<String, Integer> causes = new HashMap<>();
+        for (String line : ends) {
+            Matcher m = Pattern.compile("\"root_cause\":\"([a-z_]+)\"").matcher(line);
+            assertTrue(m.find(), line);
+            causes.merge(m.group(1), 1, Integer::sum);
+            for (String field : new String[] {"\"library\":\"okhttp\"", "\"close_code\":", "\"close_reason\":", "\"request_id\":",
+                    "\"duration_seconds\":", "\"audio_seconds\":", "\"audio_lost_seconds\":", "\"audio_rescued_seconds\":"}) {
+                assertTrue(line.contains(field), field + " in " + line);
+            }
+            assertTrue(line.contains("\"level\":\"" + (m.group(1).equals("clean") ? "INFO" : "WARN") + "\""), line);
+        }
+        assertEquals(EXPECTED_ENDS, causes);
+        assertEquals(2, stderr.lines().filter(l -> l.contains("rescued the end of a session")).count(), "one INFO line per rescue");
+        assertTrue(stderr.contains("\"close_reason\":\"NET-0001\""), stderr);
+        assertTrue(stderr.contains("\"handshake_status\":429"), stderr);
+
+        for (String secret : new String[] {"secret-test-key", "chunk-", "Token ", "sample_rate=", "encoding="}) {
+            assertFalse(stderr.contains(secret), "'" + secret + "' leaked into the agent's log");
+            assertFalse(exposition.contains(secret), "'" + secret + "' leaked into the metrics");
+        }
+    }
+
+    @Test
+    void docsMetricsMatchesTheExposition() throws Exception {
+        Set<String> exposed = new TreeSet<>();
+        Matcher m = Pattern.compile("(?m)^# TYPE (\\S+) (\\S+)$").matcher(exposition);
+        while (m.find()) {
+            String name = m.group(1);
+            if (name.endsWith("_created")) {
+                continue; // simpleclient's creation timestamps of counters and histograms
+            }
+            exposed.add(m.group(2).equals("counter") && !name.endsWith("_total") ? name + "_total" : name);
+        }
+        Set<String> documented = new TreeSet<>();
+        Matcher d = Pattern.compile("(?m)^\\| `(deepgram_agent_[a-z_]+)` \\| (counter|gauge|histogram) \\|").matcher(
+                Files.readString(ROOT.resolve("docs/metrics.md")));
+        while (d.find()) {
+            documented.add(d.group(1));
+        }
+        assertEquals(exposed, documented, "docs/metrics.md and the live exposition differ");
+    }
+
+    @Test
+    void dashboardsAreImportableAndQueryOnlyExposedMetrics() throws Exception {
+        Set<String> exposedSeries = new LinkedHashSet<>();
+        Matcher m = Pattern.compile("(?m)^(deepgram_agent_[a-z_]+)[{ ]").matcher(exposition);
+        while (m.find()) {
+            exposedSeries.add(m.group(1));
+        }
+        String rules = Files.readString(RULES);
+        for (Dashboards.Query q : Dashboards.queries()) {
+            Matcher names = Pattern.compile("deepgram_agent[a-z_:]*").matcher(q.promql());
+            while (names.find()) {
+                String name = names.group();
+                if (name.contains(":")) {
+                    assertTrue(rules.contains("record: " + name), q.where() + " uses an unknown recording rule " + name);
+                } else {
+                    assertTrue(exposedSeries.contains(name), q.where() + " queries " + name + ", which the agent does not expose");
+                }
+            }
+        }
+        Dashboards.checkStructure();
+    }
+}
