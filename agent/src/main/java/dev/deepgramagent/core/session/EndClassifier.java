@@ -21,6 +21,9 @@ public final class EndClassifier {
         if (e.kind == EndEvent.Kind.SHUTDOWN) {
             return RootCause.JVM_SHUTDOWN;
         }
+        if (e.kind == EndEvent.Kind.ORPHANED) {
+            return RootCause.UNKNOWN; // nothing was observed about how it ended
+        }
         boolean opened = s.openedNanos != 0;
         if (!opened) {
             int status = e.httpStatus;

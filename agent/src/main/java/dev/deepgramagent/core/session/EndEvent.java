@@ -3,7 +3,7 @@ package dev.deepgramagent.core.session;
 /** What the library reported when the session ended. */
 public final class EndEvent {
 
-    public enum Kind { SERVER_CLOSE, FAILURE, SHUTDOWN }
+    public enum Kind { SERVER_CLOSE, FAILURE, SHUTDOWN, ORPHANED }
 
     final Kind kind;
     final int closeCode;
@@ -27,6 +27,11 @@ public final class EndEvent {
     /** The connection failed; {@code httpStatus} is the handshake response's status, 0 if none. */
     public static EndEvent failure(Throwable error, int httpStatus) {
         return new EndEvent(Kind.FAILURE, -1, null, error, httpStatus);
+    }
+
+    /** The socket object was garbage collected and the library never reported an end. */
+    public static EndEvent orphaned() {
+        return new EndEvent(Kind.ORPHANED, -1, null, null, 0);
     }
 
     public static EndEvent shutdown() {

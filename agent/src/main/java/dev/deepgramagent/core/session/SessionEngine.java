@@ -38,6 +38,8 @@ public final class SessionEngine {
     private final long keepAliveNanos;
     private final long finalizeTimeoutMillis;
     private final String flushMessage;
+    /** Ends whose listeners (log, metrics) are still running: the shutdown hook waits for them. */
+    private final java.util.concurrent.atomic.AtomicInteger reportsInFlight = new java.util.concurrent.atomic.AtomicInteger();
 
     public SessionEngine(AgentConfig config) {
         this(config, System::nanoTime, newScheduler());
@@ -56,6 +58,7 @@ public final class SessionEngine {
             long tick = Math.max(50, Math.min(500, config.millis(ConfigKey.KEEPALIVE_INTERVAL) / 4));
             scheduler.scheduleWithFixedDelay(this::keepAliveTick, tick, tick, TimeUnit.MILLISECONDS);
         }
+        scheduler.scheduleWithFixedDelay(this::sweepOrphans, 10, 10, TimeUnit.SECONDS);
     }
 
     private static ScheduledExecutorService newScheduler() {
@@ -394,6 +397,17 @@ public final class SessionEngine {
         }
     }
 
+    /** Sessions whose socket the app dropped without the library ever reporting an end: unknown. */
+    void sweepOrphans() {
+        try {
+            for (Session s : table.sweepOrphans()) {
+                end(s, EndEvent.orphaned());
+            }
+        } catch (Throwable t) {
+            InternalErrors.record(InternalErrors.Kind.RUNTIME, "sweep", t);
+        }
+    }
+
     private void notifyInjected(Session s, String type) {
         for (SessionListener l : listeners) {
             l.injected(s, type);
@@ -422,6 +436,7 @@ public final class SessionEngine {
                     event.error == null ? null : event.error.getClass().getName(),
                     (now - s.createdNanos) / 1e9, lost, rescued);
             s.end = end;
+            reportsInFlight.incrementAndGet();
         }
         table.remove(s);
         for (SessionListener l : listeners) {
@@ -434,6 +449,10 @@ public final class SessionEngine {
         synchronized (s) {
             s.reported = true; // the shutdown hook waits for this, so the JVM halts after the log line
             s.notifyAll();
+        }
+        synchronized (reportsInFlight) {
+            reportsInFlight.decrementAndGet();
+            reportsInFlight.notifyAll();
         }
     }
 
@@ -492,6 +511,21 @@ public final class SessionEngine {
         }
         for (Session s : open) {
             end(s, EndEvent.shutdown());
+        }
+        // Ends reported concurrently by library threads (a failure racing the app's exit) finish logging first.
+        synchronized (reportsInFlight) {
+            while (reportsInFlight.get() > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(reportsInFlight, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
         }
         scheduler.shutdownNow();
     }

@@ -56,6 +56,20 @@ final class SessionTable {
         }
     }
 
+    /** Removes and returns the sessions whose socket was garbage collected without an end event. */
+    synchronized List<Session> sweepOrphans() {
+        List<Session> orphans = new ArrayList<>();
+        for (Slot s : slots) {
+            if (s != null && s.key.get() == null) {
+                orphans.add(s.session);
+            }
+        }
+        if (!orphans.isEmpty()) {
+            rebuild(liveSlots(null));
+        }
+        return orphans;
+    }
+
     synchronized List<Session> sessions() {
         List<Session> out = new ArrayList<>();
         for (Slot s : liveSlots(null)) {

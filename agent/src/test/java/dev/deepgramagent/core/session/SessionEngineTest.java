@@ -279,4 +279,47 @@ class SessionEngineTest {
         assertEquals(List.of(RootCause.CLIENT_TIMEOUT, RootCause.CLIENT_CANCEL, RootCause.NETWORK_RESET,
                 RootCause.CLOSE_TIMEOUT, RootCause.BAD_AUDIO, RootCause.SERVER_PROCESSING_TIMEOUT, RootCause.SERVER_ERROR), got);
     }
+
+    @Test
+    void aSocketCollectedWithoutAnyEndEventEndsAsUnknown() throws Exception {
+        SessionEngine engine = engine("");
+        java.lang.ref.WeakReference<Object> ref = createAndDrop(engine);
+        // Real garbage collection, bounded: the agent must never keep an app's socket alive.
+        for (int i = 0; i < 50 && ref.get() != null; i++) {
+            System.gc();
+            new CountDownLatch(1).await(20, TimeUnit.MILLISECONDS);
+        }
+        assertNull(ref.get(), "the engine must not keep the socket reachable");
+        engine.sweepOrphans();
+        assertEquals(1, ends.size());
+        assertEquals(RootCause.UNKNOWN, ends.get(0).rootCause);
+        assertEquals(0, engine.openSessions());
+    }
+
+    private java.lang.ref.WeakReference<Object> createAndDrop(SessionEngine engine) {
+        Object socket = open(engine);
+        engine.binarySent(socket, 640);
+        return new java.lang.ref.WeakReference<>(socket);
+    }
+
+    @Test
+    void tenThousandSessionsLeaveNoStateBehind() {
+        SessionEngine engine = engine("");
+        for (int i = 0; i < 10_000; i++) {
+            Object socket = open(engine);
+            for (int f = 0; f < 5; f++) {
+                engine.binarySent(socket, 640);
+            }
+            if (i % 2 == 0) {
+                engine.closeRequested(socket, 1000, "", false);
+                engine.textReceived(socket, result(0, 0.1, true));
+                engine.closeReceived(socket, 1000, "");
+            } else {
+                engine.failed(socket, new EOFException(), 0);
+            }
+        }
+        assertEquals(0, engine.openSessions());
+        assertEquals(0, engine.sessions().size());
+        assertEquals(10_000, ends.size());
+    }
 }
