@@ -1,9 +1,6 @@
 package dev.deepgramagent.it;
 
-import dev.deepgramagent.simulator.DeepgramSimulator;
-import dev.deepgramagent.simulator.SimulatorOptions;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -17,22 +14,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class InternalFailureTest {
 
-    static DeepgramSimulator sim;
-
-    @BeforeAll
-    static void start() throws Exception {
-        sim = DeepgramSimulator.start(SimulatorOptions.defaults().latency(java.time.Duration.ofMillis(300)));
-    }
-
-    @AfterAll
-    static void stop() {
-        sim.close();
-    }
+    @RegisterExtension
+    static final SimulatorExtension SIM = SimulatorExtension.withLatency(java.time.Duration.ofMillis(300));
 
     @ParameterizedTest
     @ValueSource(strings = {"send", "receive", "close"})
     void theAppsSocketKeepsWorking(String point) throws Exception {
-        String[] app = {"url=" + Streaming.url(sim, null), "seconds=3", "realtime=true", "end=closestream"};
+        String[] app = {"url=" + Streaming.url(SIM.get(), null), "seconds=3", "realtime=true", "end=closestream"};
         Streaming.Outcome plain = Streaming.run("4", null, app);
         Streaming.Outcome failing = Streaming.run("4", "test.fail-on=" + point, app);
 

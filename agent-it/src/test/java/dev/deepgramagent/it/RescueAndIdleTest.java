@@ -1,9 +1,6 @@
 package dev.deepgramagent.it;
 
-import dev.deepgramagent.simulator.DeepgramSimulator;
-import dev.deepgramagent.simulator.SimulatorOptions;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -21,23 +18,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class RescueAndIdleTest {
 
-    static DeepgramSimulator sim;
-
-    @BeforeAll
-    static void start() throws Exception {
-        sim = DeepgramSimulator.start(SimulatorOptions.defaults());
-    }
-
-    @AfterAll
-    static void stop() {
-        sim.close();
-    }
+    @RegisterExtension
+    static final SimulatorExtension SIM = SimulatorExtension.deepgramTimings();
 
     /** 10 s of audio at real time, close(1000) right after the last chunk. */
     @ParameterizedTest(name = "okhttp {0}, sdk pattern {1}")
     @CsvSource({"3,false", "4,false", "5,false", "3,true", "4,true", "5,true"})
     void closeRightAfterTheLastChunkLosesNothingWithTheAgent(String okhttp, boolean sdk) throws Exception {
-        String[] app = {"url=" + Streaming.url(sim, null), "seconds=10", "realtime=true", "end=close", "sdk=" + sdk};
+        String[] app = {"url=" + Streaming.url(SIM.get(), null), "seconds=10", "realtime=true", "end=close", "sdk=" + sdk};
         CompletableFuture<Streaming.Outcome> plain = Streaming.runAsync(okhttp, null, app);
         CompletableFuture<Streaming.Outcome> agent = Streaming.runAsync(okhttp, "", app);
 
@@ -60,7 +48,7 @@ class RescueAndIdleTest {
     @ParameterizedTest(name = "okhttp {0}")
     @ValueSource(strings = {"3", "4", "5"})
     void longPauseSurvivesWithKeepAlive(String okhttp) throws Exception {
-        String[] app = {"url=" + Streaming.url(sim, null), "seconds=4", "realtime=true", "pause_after=2", "pause=25",
+        String[] app = {"url=" + Streaming.url(SIM.get(), null), "seconds=4", "realtime=true", "pause_after=2", "pause=25",
                 "end=close", "wait=20"};
         CompletableFuture<Streaming.Outcome> plain = Streaming.runAsync(okhttp, null, app);
         CompletableFuture<Streaming.Outcome> agent = Streaming.runAsync(okhttp, "", app);

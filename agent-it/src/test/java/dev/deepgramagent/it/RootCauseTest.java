@@ -1,9 +1,6 @@
 package dev.deepgramagent.it;
 
-import dev.deepgramagent.simulator.DeepgramSimulator;
-import dev.deepgramagent.simulator.SimulatorOptions;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -20,17 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class RootCauseTest {
 
-    static DeepgramSimulator sim;
-
-    @BeforeAll
-    static void start() throws Exception {
-        sim = DeepgramSimulator.start(SimulatorOptions.defaults().latency(java.time.Duration.ofMillis(300)));
-    }
-
-    @AfterAll
-    static void stop() {
-        sim.close();
-    }
+    @RegisterExtension
+    static final SimulatorExtension SIM = SimulatorExtension.withLatency(java.time.Duration.ofMillis(300));
 
     static Stream<Arguments> rootCauses() {
         Object[][] rows = {
@@ -66,7 +54,7 @@ class RootCauseTest {
     @MethodSource("rootCauses")
     void classifiesEveryEnd(String expected, String mode, String query, String appArgs, String agentOptions) throws Exception {
         List<String> args = new ArrayList<>();
-        args.add("url=" + Streaming.url(sim, query));
+        args.add("url=" + Streaming.url(SIM.get(), query));
         args.addAll(List.of(appArgs.split(" ")));
         String options = "mode=" + mode + (agentOptions.isEmpty() ? "" : "," + agentOptions);
         Streaming.Outcome outcome = Streaming.run("4", options, args.toArray(new String[0]));

@@ -1,10 +1,7 @@
 package dev.deepgramagent.it;
 
-import dev.deepgramagent.simulator.DeepgramSimulator;
-import dev.deepgramagent.simulator.SimulatorOptions;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,22 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** okhttp.ping.interval and okhttp.close.timeout change OkHttp's behaviour on Deepgram sockets only when set. */
 class TimeoutTuningTest {
 
-    static DeepgramSimulator sim;
-
-    @BeforeAll
-    static void start() throws Exception {
-        sim = DeepgramSimulator.start(SimulatorOptions.defaults().latency(java.time.Duration.ofMillis(300)));
-    }
-
-    @AfterAll
-    static void stop() {
-        sim.close();
-    }
+    @RegisterExtension
+    static final SimulatorExtension SIM = SimulatorExtension.withLatency(java.time.Duration.ofMillis(300));
 
     /** The app has no ping; the agent's ping interval detects the half-open connection. */
     @Test
     void pingIntervalDetectsAHalfOpenConnection() throws Exception {
-        String[] app = {"url=" + Streaming.url(sim, "sim_fault=half_open&sim_fault_after=300ms"), "seconds=1", "realtime=true",
+        String[] app = {"url=" + Streaming.url(SIM.get(), "sim_fault=half_open&sim_fault_after=300ms"), "seconds=1", "realtime=true",
                 "end=none", "wait=6"};
         Streaming.Outcome tuned = Streaming.run("4", "mode=observe,okhttp.ping.interval=300ms", app);
         assertEquals("client_timeout", tuned.rootCause(), tuned.toString());
@@ -42,7 +30,7 @@ class TimeoutTuningTest {
     /** OkHttp waits 60 s for a close answer; okhttp.close.timeout=1s gives up after 1 s. */
     @Test
     void closeTimeoutEndsAnUnansweredClose() throws Exception {
-        String[] app = {"url=" + Streaming.url(sim, "sim_fault=half_open&sim_fault_after=300ms"), "seconds=1", "realtime=true",
+        String[] app = {"url=" + Streaming.url(SIM.get(), "sim_fault=half_open&sim_fault_after=300ms"), "seconds=1", "realtime=true",
                 "end=close", "wait=6"};
         Streaming.Outcome tuned = Streaming.run("4", "mode=observe,okhttp.close.timeout=1s", app);
         assertEquals("close_timeout", tuned.rootCause(), tuned.toString());
