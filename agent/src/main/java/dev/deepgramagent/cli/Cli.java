@@ -70,9 +70,9 @@ public final class Cli {
         out.println("Configuration keys (precedence: agent arguments > -Ddeepgram.agent.<key> > DEEPGRAM_AGENT_<KEY> > default)");
         out.println();
         for (ConfigKey key : ConfigKey.values()) {
-            out.printf("%-20s default: %s%n", key.key(), key.defaultText());
-            out.printf("%-20s %s%n", "", key.description());
-            out.printf("%-20s accepted: %s; env %s%n", "", key.accepted(), key.environmentVariable());
+            out.printf("%-24s default: %s%n", key.key(), key.defaultText());
+            out.printf("%-24s %s%n", "", key.description());
+            out.printf("%-24s accepted: %s; env %s%n", "", key.accepted(), key.environmentVariable());
         }
         return 0;
     }
