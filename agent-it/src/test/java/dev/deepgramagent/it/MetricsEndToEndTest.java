@@ -64,7 +64,12 @@ class MetricsEndToEndTest {
         app = ForkedJvm.app(MetricsScenarioApp.class)
                 .withAgent("hosts=127.0.0.1,metrics.host=127.0.0.1,metrics.port=" + metricsPort + ",keepalive.interval=1s,log.format=json")
                 .args(sim.listenUrl() + Streaming.AUDIO).start();
+        app.awaitStdout(s -> s.contains("READY"), 60);
         prometheus = PrometheusServer.start("127.0.0.1:" + metricsPort, RULES);
+        // The first scrape records every series at 0, the baseline increase() and rate() need.
+        PrometheusServer.Poll.until(() -> value("sum(deepgram_agent_sessions_ended_total)") == 0
+                && value("count(deepgram_agent_info)") == 1, 60, "Prometheus scraped the agent's zero values");
+        app.send("start");
         app.awaitStdout(s -> s.contains("SCENARIOS DONE"), 120);
         int total = EXPECTED_ENDS.values().stream().mapToInt(Integer::intValue).sum();
         PrometheusServer.Poll.until(() -> value("sum(deepgram_agent_sessions_ended_total)") == total, 60,

@@ -15,9 +15,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs a fixed set of sessions one after the other against the simulator (args[0]: its
- * /v1/listen URL with audio parameters), prints SCENARIOS DONE, then stays up until "exit" on stdin
- * so Prometheus can scrape the agent. The expected metric values are in MetricsEndToEndTest.
+ * Waits for "start" on stdin, runs a fixed set of sessions one after the other against the
+ * simulator (args[0]: its /v1/listen URL with audio parameters), prints SCENARIOS DONE, then stays
+ * up until "exit" on stdin so Prometheus can scrape the agent. The expected metric values are in MetricsEndToEndTest.
  */
 public final class MetricsScenarioApp {
 
@@ -56,6 +56,13 @@ public final class MetricsScenarioApp {
 
     public static void main(String[] args) throws Exception {
         String url = args[0];
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        // Start only once Prometheus has scraped the zero values: increase() needs that baseline.
+        System.out.println("READY");
+        System.out.flush();
+        if (!"start".equals(in.readLine())) {
+            return;
+        }
         for (int i = 0; i < 2; i++) {
             run("rescue", url, (ws, s) -> {
                 send(ws, 0, 75);
@@ -82,7 +89,6 @@ public final class MetricsScenarioApp {
         run("reset", url + "&sim_fault=reset&sim_fault_after=300ms", (ws, s) -> { });
         System.out.println("SCENARIOS DONE");
         System.out.flush();
-        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         String line;
         while ((line = in.readLine()) != null && !line.equals("exit")) {
             // keep serving /metrics
