@@ -2,10 +2,15 @@ package dev.deepgramagent.core;
 
 import dev.deepgramagent.bridge.BridgeHandler;
 import dev.deepgramagent.config.AgentConfig;
+import dev.deepgramagent.config.ConfigKey;
+import dev.deepgramagent.core.session.Session;
 import dev.deepgramagent.core.session.SessionEngine;
+import dev.deepgramagent.core.session.SessionListener;
 import dev.deepgramagent.core.session.SocketControl;
 import dev.deepgramagent.errors.InternalErrors;
+import dev.deepgramagent.logging.AgentLogging;
 import dev.deepgramagent.logging.SessionLog;
+import org.slf4j.Logger;
 
 /**
  * Behind the bridge: forwards every adapter event to the {@link SessionEngine} and turns any
@@ -13,13 +18,19 @@ import dev.deepgramagent.logging.SessionLog;
  */
 public final class AgentCore extends BridgeHandler {
 
-    private final org.slf4j.Logger log = dev.deepgramagent.logging.AgentLogging.logger("core");
+    private final Logger log = AgentLogging.logger("core");
     private final SessionEngine engine;
-    private final String failOn;
+    // test.fail-on, resolved once: the send path checks a final boolean, not a string.
+    private final boolean failOnSend;
+    private final boolean failOnReceive;
+    private final boolean failOnClose;
 
     public AgentCore(AgentConfig config) {
         this.engine = new SessionEngine(config);
-        this.failOn = config.text(dev.deepgramagent.config.ConfigKey.TEST_FAIL_ON);
+        String failOn = config.text(ConfigKey.TEST_FAIL_ON);
+        this.failOnSend = failOn.equals("send");
+        this.failOnReceive = failOn.equals("receive");
+        this.failOnClose = failOn.equals("close");
         engine.addListener(new SessionLog());
         Runtime.getRuntime().addShutdownHook(new Thread(this::shutdown, "deepgram-agent-shutdown"));
     }
@@ -28,7 +39,7 @@ public final class AgentCore extends BridgeHandler {
         engine.register(library, control);
     }
 
-    public void addListener(dev.deepgramagent.core.session.SessionListener listener) {
+    public void addListener(SessionListener listener) {
         engine.addListener(listener);
     }
 
@@ -47,7 +58,7 @@ public final class AgentCore extends BridgeHandler {
     @Override
     public void socketCreated(Object socket, String library, String url) {
         try {
-            dev.deepgramagent.core.session.Session s = engine.created(socket, library, url);
+            Session s = engine.created(socket, library, url);
             if (s != null) {
                 // Never the URL itself: its query may carry customer settings or a token.
                 log.debug("{}: tracking a Deepgram {} session", library, s.endpoint.label());
@@ -69,7 +80,7 @@ public final class AgentCore extends BridgeHandler {
     @Override
     public boolean binarySent(Object socket, int bytes) {
         try {
-            drill("send");
+            drill(failOnSend, "send");
             return engine.binarySent(socket, bytes);
         } catch (Throwable t) {
             InternalErrors.record(InternalErrors.Kind.RUNTIME, "binarySent", t);
@@ -90,7 +101,7 @@ public final class AgentCore extends BridgeHandler {
     @Override
     public boolean closeRequested(Object socket, int code, String reason, boolean alreadyClosing) {
         try {
-            drill("close");
+            drill(failOnClose, "close");
             return engine.closeRequested(socket, code, reason, alreadyClosing);
         } catch (Throwable t) {
             InternalErrors.record(InternalErrors.Kind.RUNTIME, "closeRequested", t);
@@ -110,7 +121,7 @@ public final class AgentCore extends BridgeHandler {
     @Override
     public void textReceived(Object socket, String text) {
         try {
-            drill("receive");
+            drill(failOnReceive, "receive");
             engine.textReceived(socket, text);
         } catch (Throwable t) {
             InternalErrors.record(InternalErrors.Kind.RUNTIME, "textReceived", t);
@@ -146,8 +157,8 @@ public final class AgentCore extends BridgeHandler {
     }
 
     /** test.fail-on: a deliberate internal error, to rehearse how the agent degrades. */
-    private void drill(String point) {
-        if (failOn.equals(point)) {
+    private static void drill(boolean armed, String point) {
+        if (armed) {
             throw new IllegalStateException("internal error forced by test.fail-on=" + point);
         }
     }

@@ -27,7 +27,6 @@ public final class Session {
     private volatile long audioBytes;
     private volatile long audioFrames;
     volatile long lastSendNanos;
-    private volatile long lastGapCheckNanos;
     volatile long longestGapNanos;
 
     // Guarded by this.
@@ -36,7 +35,6 @@ public final class Session {
     String requestId;
     long bytesAtLastFlush;       // audio bytes when the last Finalize/CloseStream was sent
     boolean flushOutstanding;    // a flush was sent and not answered yet
-    boolean flushInjected;       // ... and the agent sent it
     boolean flushIsCloseStream;  // answered by Metadata rather than a from_finalize result
     long flushSentNanos;
     int appKeepAlives;
@@ -57,7 +55,6 @@ public final class Session {
     long appCloseNanos;
     boolean clientCloseSent;
     boolean deferred;
-    boolean deferralTimedOut;
     boolean appCancelled;
     boolean shutdown;
 
@@ -71,7 +68,6 @@ public final class Session {
         this.format = format;
         this.createdNanos = now;
         this.lastSendNanos = now;
-        this.lastGapCheckNanos = now;
     }
 
     /** The audio send path: counters and timestamps only. */
@@ -113,7 +109,6 @@ public final class Session {
     synchronized void flushSent(boolean injected, boolean closeStream, long now) {
         bytesAtLastFlush = audioBytes;
         flushOutstanding = true;
-        flushInjected = injected;
         flushIsCloseStream = closeStream;
         flushSentNanos = now;
     }

@@ -37,7 +37,8 @@ public final class SessionEngine {
     private final ThreadLocal<Boolean> injecting = new ThreadLocal<>();
     private final long keepAliveNanos;
     private final long finalizeTimeoutMillis;
-    private final String flushMessage;
+    private final String flushMessage;       // null when finalize.mode=off
+    private final boolean flushIsCloseStream;
     /** Ends whose listeners (log, metrics) are still running: the shutdown hook waits for them. */
     private final java.util.concurrent.atomic.AtomicInteger reportsInFlight = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -54,6 +55,7 @@ public final class SessionEngine {
         this.finalizeTimeoutMillis = config.millis(ConfigKey.FINALIZE_TIMEOUT);
         String mode = config.text(ConfigKey.FINALIZE_MODE);
         this.flushMessage = mode.equals("off") ? null : mode.equals("closestream") ? CLOSESTREAM : FINALIZE;
+        this.flushIsCloseStream = mode.equals("closestream");
         if (keepAliveNanos > 0) {
             long tick = Math.max(50, Math.min(500, config.millis(ConfigKey.KEEPALIVE_INTERVAL) / 4));
             scheduler.scheduleWithFixedDelay(this::keepAliveTick, tick, tick, TimeUnit.MILLISECONDS);
@@ -206,34 +208,17 @@ public final class SessionEngine {
                 s.clientCloseSent = true;
                 return false;
             }
-            s.state = Session.State.DEFERRING_CLOSE;
-            s.deferred = true;
-            s.coveredAtDeferral = s.coveredUntil;
             inject = !s.flushOutstanding;
-            if (inject) {
-                s.flushSent(true, !flushMessage.equals(FINALIZE), s.appCloseNanos);
-                if (flushMessage.equals(FINALIZE)) {
-                    s.injectedFinalizes++;
-                } else {
-                    s.injectedCloseStreams++;
-                }
-            }
+            deferClose(s, inject, s.appCloseNanos);
         }
         if (inject && !write(s, socket, flushMessage)) {
             performClose(s);
             return true;
         }
         if (inject) {
-            notifyInjected(s, flushMessage.equals(FINALIZE) ? "finalize" : "closestream");
+            notifyInjected(s, flushType());
         }
-        scheduler.schedule(() -> {
-            synchronized (s) {
-                if (s.state == Session.State.DEFERRING_CLOSE) {
-                    s.deferralTimedOut = true;
-                }
-            }
-            performClose(s);
-        }, finalizeTimeoutMillis, TimeUnit.MILLISECONDS);
+        scheduler.schedule(() -> performClose(s), finalizeTimeoutMillis, TimeUnit.MILLISECONDS);
         return true;
     }
 
@@ -325,6 +310,26 @@ public final class SessionEngine {
     }
 
     // ---- agent actions ----------------------------------------------------------------------
+
+    /** Enters DEFERRING_CLOSE; with {@code inject}, records the flush message the caller then sends. Lock held. */
+    private void deferClose(Session s, boolean inject, long now) {
+        s.state = Session.State.DEFERRING_CLOSE;
+        s.deferred = true;
+        s.coveredAtDeferral = s.coveredUntil;
+        if (inject) {
+            s.flushSent(true, flushIsCloseStream, now);
+            if (flushIsCloseStream) {
+                s.injectedCloseStreams++;
+            } else {
+                s.injectedFinalizes++;
+            }
+        }
+    }
+
+    /** The messages_injected type of the configured flush message. */
+    private String flushType() {
+        return flushIsCloseStream ? "closestream" : "finalize";
+    }
 
     /** Performs the app's deferred close, once. */
     private void performClose(Session s) {
@@ -483,21 +488,12 @@ public final class SessionEngine {
                         s.appCloseRequested = true;
                         s.appCloseCode = 1001;
                         s.appCloseReason = "JVM shutdown";
-                        s.state = Session.State.DEFERRING_CLOSE;
+                        deferClose(s, flush, clock.getAsLong());
                         s.deferred = flush;
-                        s.coveredAtDeferral = s.coveredUntil;
-                        if (flush) {
-                            s.flushSent(true, !flushMessage.equals(FINALIZE), clock.getAsLong());
-                            if (flushMessage.equals(FINALIZE)) {
-                                s.injectedFinalizes++;
-                            } else {
-                                s.injectedCloseStreams++;
-                            }
-                        }
                     }
                 }
                 if (flush && write(s, socket, flushMessage)) {
-                    notifyInjected(s, flushMessage.equals(FINALIZE) ? "finalize" : "closestream");
+                    notifyInjected(s, flushType());
                 } else {
                     performClose(s);
                 }
