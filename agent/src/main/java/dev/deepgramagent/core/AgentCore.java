@@ -24,6 +24,8 @@ public final class AgentCore extends BridgeHandler {
     private final boolean failOnSend;
     private final boolean failOnReceive;
     private final boolean failOnClose;
+    // Closed after the sessions are flushed at JVM exit (see shutdown()).
+    private final java.util.List<AutoCloseable> closeAtExit = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public AgentCore(AgentConfig config) {
         this.engine = new SessionEngine(config);
@@ -43,6 +45,14 @@ public final class AgentCore extends BridgeHandler {
         engine.addListener(listener);
     }
 
+    /**
+     * Closes the resource when the JVM exits, after the sessions are flushed. A thread left blocked
+     * in native code (a server's selector) makes HotSpot wait about 300 ms before it exits.
+     */
+    public void closeAtExit(AutoCloseable resource) {
+        closeAtExit.add(resource);
+    }
+
     public SessionEngine engine() {
         return engine;
     }
@@ -52,6 +62,13 @@ public final class AgentCore extends BridgeHandler {
             engine.shutdown();
         } catch (Throwable t) {
             InternalErrors.record(InternalErrors.Kind.RUNTIME, "shutdown", t);
+        }
+        for (AutoCloseable resource : closeAtExit) {
+            try {
+                resource.close();
+            } catch (Throwable t) {
+                InternalErrors.record(InternalErrors.Kind.RUNTIME, "shutdown", t);
+            }
         }
     }
 

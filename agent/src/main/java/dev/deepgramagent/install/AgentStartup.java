@@ -9,10 +9,7 @@ import dev.deepgramagent.instrumentation.okhttp.OkHttpInstrumentation;
 import dev.deepgramagent.logging.AgentLogging;
 import dev.deepgramagent.metrics.AgentMetrics;
 import dev.deepgramagent.metrics.MetricsServer;
-import net.bytebuddy.ByteBuddy;
-import net.bytebuddy.agent.builder.AgentBuilder;
-import net.bytebuddy.dynamic.scaffold.TypeValidation;
-import net.bytebuddy.matcher.ElementMatchers;
+import io.prometheus.client.exporter.HTTPServer;
 
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
@@ -30,15 +27,21 @@ final class AgentStartup {
         try {
             AgentLogging.configure(config);
             AgentCore core = new AgentCore(config);
-            java.util.List<String> libraries = new java.util.ArrayList<>();
+            List<String> libraries = new ArrayList<>();
             for (InstrumentationModule module : MODULES) {
                 core.registerLibrary(module.library(), module.control());
                 libraries.add(module.library());
             }
-            startMetrics(config, core, libraries);
+            AgentMetrics metrics = registerMetrics(config, core, libraries);
             Bridge.install(core);
-            gate.settle(buildTransformer());
+            Weaver weaver = new Weaver(MODULES);
+            if (!attach) {
+                weaver.prepare(ClassLoader.getSystemClassLoader());
+            }
+            gate.settle(weaver);
             retransformAlreadyLoaded(inst, gate);
+            // After the gate: an app opening its first session at start-up need not wait for it.
+            serveMetrics(config, core, metrics);
             AgentLogging.logger("agent").info("deepgram-agent {} started{}: mode={}, hosts={}, instrumenting {}",
                     AgentVersion.get(), attach ? " (attached)" : "", config.mode().name().toLowerCase(java.util.Locale.ROOT),
                     config.text(ConfigKey.HOSTS), InstrumentedTypes.SUMMARY);
@@ -49,33 +52,30 @@ final class AgentStartup {
     }
 
     /** Metrics are an add-on: if they fail, sessions are still tracked, rescued and logged. */
-    private static void startMetrics(AgentConfig config, AgentCore core, java.util.List<String> libraries) {
+    private static AgentMetrics registerMetrics(AgentConfig config, AgentCore core, List<String> libraries) {
         try {
             AgentMetrics metrics = new AgentMetrics(core.engine(), libraries, AgentVersion.get(),
                     config.mode().name().toLowerCase(java.util.Locale.ROOT));
             core.addListener(metrics);
-            MetricsServer.start(config.text(ConfigKey.METRICS_HOST), config.integer(ConfigKey.METRICS_PORT), metrics.registry());
+            return metrics;
         } catch (Throwable t) {
             InternalErrors.record(InternalErrors.Kind.STARTUP, "metrics", t);
+            return null;
         }
     }
 
-    static java.lang.instrument.ClassFileTransformer buildTransformer() {
-        // Byte Buddy's "nexus" would inject a helper class into the app's system class loader (and
-        // use sun.misc.Unsafe to do it, which JDK 24+ reports on stderr). The agent never needs it:
-        // it makes no class format changes. The shade plugin relocates this name with Byte Buddy's.
-        System.setProperty("net.bytebuddy.nexus.disabled", "true");
-        AgentBuilder builder = new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
-                .disableClassFormatChanges()
-                .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
-                .with(AgentBuilder.TypeStrategy.Default.REDEFINE_FROZEN)
-                .with(new TransformListener())
-                // The name gate already filters; platform classes (java.net.http) must not be ignored.
-                .ignore(ElementMatchers.none());
-        for (InstrumentationModule module : MODULES) {
-            builder = module.extend(builder);
+    private static void serveMetrics(AgentConfig config, AgentCore core, AgentMetrics metrics) {
+        if (metrics == null) {
+            return;
         }
-        return builder.makeRaw();
+        try {
+            HTTPServer server = MetricsServer.start(config.text(ConfigKey.METRICS_HOST), config.integer(ConfigKey.METRICS_PORT), metrics.registry());
+            if (server != null) {
+                core.closeAtExit(server::close);
+            }
+        } catch (Throwable t) {
+            InternalErrors.record(InternalErrors.Kind.STARTUP, "metrics", t);
+        }
     }
 
     /** Classes loaded before the agent (attach to a running JVM) are instrumented by retransformation. */

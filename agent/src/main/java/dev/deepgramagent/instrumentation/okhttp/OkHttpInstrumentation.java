@@ -3,7 +3,7 @@ package dev.deepgramagent.instrumentation.okhttp;
 import dev.deepgramagent.core.session.SocketControl;
 import dev.deepgramagent.install.AdviceLoader;
 import dev.deepgramagent.install.InstrumentationModule;
-import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.asm.AsmVisitorWrapper;
 
 import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
 import static net.bytebuddy.matcher.ElementMatchers.isMethod;
@@ -37,30 +37,36 @@ public final class OkHttpInstrumentation implements InstrumentationModule {
     }
 
     @Override
-    public AgentBuilder extend(AgentBuilder builder) {
-        return builder.type(named(REAL_WEB_SOCKET)).transform((b, type, loader, module, domain) -> b
-                .visit(AdviceLoader.advice(ADVICE + "Created").on(isConstructor()))
-                .visit(AdviceLoader.advice(ADVICE + "Opened").on(isMethod().and(nameStartsWith("checkUpgradeSuccess"))))
-                .visit(AdviceLoader.advice(ADVICE + "SendBinary").on(isMethod().and(isPublic()).and(named("send"))
-                        .and(takesArguments(1)).and(takesArgument(0, named("okio.ByteString")))))
-                .visit(AdviceLoader.advice(ADVICE + "SendText").on(isMethod().and(isPublic()).and(named("send"))
-                        .and(takesArguments(String.class))))
-                .visit(AdviceLoader.advice(ADVICE + "Close").on(isMethod().and(isPublic()).and(named("close"))
-                        .and(takesArguments(int.class, String.class))))
-                .visit(AdviceLoader.advice(ADVICE + "Cancel").on(isMethod().and(named("cancel")).and(takesArguments(0))))
-                .visit(AdviceLoader.advice(ADVICE + "ReadText").on(isMethod().and(named("onReadMessage"))
-                        .and(takesArguments(String.class))))
-                .visit(AdviceLoader.advice(ADVICE + "ReadClose").on(isMethod().and(named("onReadClose"))
-                        .and(takesArguments(int.class, String.class))))
-                .visit(AdviceLoader.advice(ADVICE + "Failure").on(isMethod().and(named("failWebSocket")).and(not(isStatic()))))
+    public String typeName() {
+        return REAL_WEB_SOCKET;
+    }
+
+    @Override
+    public AsmVisitorWrapper advice() {
+        // One pass over the class: each method gets the advice whose matcher it meets.
+        return new AsmVisitorWrapper.ForDeclaredMethods()
+                .invokable(isConstructor(), AdviceLoader.advice(ADVICE + "Created"))
+                .invokable(isMethod().and(nameStartsWith("checkUpgradeSuccess")), AdviceLoader.advice(ADVICE + "Opened"))
+                .invokable(isMethod().and(isPublic()).and(named("send")).and(takesArguments(1))
+                        .and(takesArgument(0, named("okio.ByteString"))), AdviceLoader.advice(ADVICE + "SendBinary"))
+                .invokable(isMethod().and(isPublic()).and(named("send")).and(takesArguments(String.class)),
+                        AdviceLoader.advice(ADVICE + "SendText"))
+                .invokable(isMethod().and(isPublic()).and(named("close")).and(takesArguments(int.class, String.class)),
+                        AdviceLoader.advice(ADVICE + "Close"))
+                .invokable(isMethod().and(named("cancel")).and(takesArguments(0)), AdviceLoader.advice(ADVICE + "Cancel"))
+                .invokable(isMethod().and(named("onReadMessage")).and(takesArguments(String.class)),
+                        AdviceLoader.advice(ADVICE + "ReadText"))
+                .invokable(isMethod().and(named("onReadClose")).and(takesArguments(int.class, String.class)),
+                        AdviceLoader.advice(ADVICE + "ReadClose"))
+                .invokable(isMethod().and(named("failWebSocket")).and(not(isStatic())), AdviceLoader.advice(ADVICE + "Failure"))
                 // Timeouts: changed only on Deepgram sockets and only when configured.
-                .visit(AdviceLoader.advice(ADVICE + "PingInterval3").on(isConstructor().and(takesArgument(0, named("okhttp3.Request")))
-                        .and(takesArgument(3, long.class))))
-                .visit(AdviceLoader.advice(ADVICE + "PingInterval4").on(isConstructor().and(takesArgument(1, named("okhttp3.Request")))
-                        .and(takesArgument(4, long.class))))
-                .visit(AdviceLoader.advice(ADVICE + "CloseTimeout").on(isMethod().and(named("close"))
-                        .and(takesArguments(int.class, String.class, long.class))))
-                .visit(AdviceLoader.advice(ADVICE + "ConnectTimeout").on(isMethod().and(named("connect"))
-                        .and(takesArguments(1)).and(takesArgument(0, named("okhttp3.OkHttpClient"))))));
+                .invokable(isConstructor().and(takesArgument(0, named("okhttp3.Request"))).and(takesArgument(3, long.class)),
+                        AdviceLoader.advice(ADVICE + "PingInterval3"))
+                .invokable(isConstructor().and(takesArgument(1, named("okhttp3.Request"))).and(takesArgument(4, long.class)),
+                        AdviceLoader.advice(ADVICE + "PingInterval4"))
+                .invokable(isMethod().and(named("close")).and(takesArguments(int.class, String.class, long.class)),
+                        AdviceLoader.advice(ADVICE + "CloseTimeout"))
+                .invokable(isMethod().and(named("connect")).and(takesArguments(1))
+                        .and(takesArgument(0, named("okhttp3.OkHttpClient"))), AdviceLoader.advice(ADVICE + "ConnectTimeout"));
     }
 }

@@ -1,0 +1,115 @@
+package dev.deepgramagent.install;
+
+import dev.deepgramagent.errors.InternalErrors;
+import dev.deepgramagent.logging.AgentLogging;
+import net.bytebuddy.ByteBuddy;
+import net.bytebuddy.asm.AsmVisitorWrapper;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.dynamic.ClassFileLocator;
+import net.bytebuddy.dynamic.scaffold.TypeValidation;
+import net.bytebuddy.implementation.Implementation;
+import net.bytebuddy.pool.TypePool;
+import org.slf4j.Logger;
+
+import java.io.InputStream;
+import java.lang.instrument.ClassFileTransformer;
+import java.security.ProtectionDomain;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Weaves each module's advice into its one type. Byte Buddy's {@code decorate} only runs the
+ * advice's ASM visitors over the class file: no new members, no class format change (so the
+ * same path serves retransformation), and none of the AgentBuilder machinery, whose start-up
+ * (matchers, listeners, a transformer class generated at run time) cost more than the weaving.
+ */
+final class Weaver implements ClassFileTransformer {
+
+    private final Logger log = AgentLogging.logger("install");
+    private final Map<String, AsmVisitorWrapper> adviceByInternalName = new HashMap<>();
+    private final Map<String, Prepared> prepared = new ConcurrentHashMap<>();
+    private final ByteBuddy byteBuddy = new ByteBuddy()
+            .with(TypeValidation.DISABLED)
+            .with(Implementation.Context.Disabled.Factory.INSTANCE);
+
+    Weaver(List<InstrumentationModule> modules) {
+        for (InstrumentationModule module : modules) {
+            adviceByInternalName.put(module.typeName().replace('.', '/'), module.advice());
+        }
+    }
+
+    @Override
+    public byte[] transform(ClassLoader loader, String internalName, Class<?> classBeingRedefined,
+                            ProtectionDomain protectionDomain, byte[] classFile) {
+        AsmVisitorWrapper advice = adviceByInternalName.get(internalName);
+        if (advice == null) {
+            return null;
+        }
+        String name = internalName.replace('/', '.');
+        try {
+            Prepared ahead = prepared.get(internalName);
+            byte[] woven = ahead != null && ahead.matches(loader, classFile)
+                    ? ahead.woven.clone()
+                    : weave(loader, name, classFile, advice);
+            log.debug("instrumented {} ({})", name, classBeingRedefined != null
+                    ? "retransformed, it was loaded before the agent" : "at class load");
+            return woven;
+        } catch (Throwable t) {
+            // The class loads unchanged: the app works, this library is just not instrumented.
+            InternalErrors.record(InternalErrors.Kind.TRANSFORM, name, t);
+            return null;
+        }
+    }
+
+    /**
+     * Weaves, in the background at start, the copy of each type that {@code loader} (the system
+     * class loader) would load, so that the app's first session does not wait for the weaving.
+     * The result is used only for the very same bytes from the very same loader.
+     */
+    void prepare(ClassLoader loader) {
+        for (Map.Entry<String, AsmVisitorWrapper> e : adviceByInternalName.entrySet()) {
+            try (InputStream in = loader.getResourceAsStream(e.getKey() + ".class")) {
+                if (in == null) {
+                    continue; // not on the class path (a nested jar, a container's loader): woven at load
+                }
+                byte[] classFile = in.readAllBytes();
+                String name = e.getKey().replace('/', '.');
+                prepared.put(e.getKey(), new Prepared(loader, classFile, weave(loader, name, classFile, e.getValue())));
+            } catch (Throwable t) {
+                log.debug("could not prepare {} ahead of its loading: {}", e.getKey(), t.toString());
+            }
+        }
+    }
+
+    private static final class Prepared {
+        final ClassLoader loader;
+        final byte[] classFile;
+        final byte[] woven;
+
+        Prepared(ClassLoader loader, byte[] classFile, byte[] woven) {
+            this.loader = loader;
+            this.classFile = classFile;
+            this.woven = woven;
+        }
+
+        boolean matches(ClassLoader otherLoader, byte[] otherClassFile) {
+            return loader == otherLoader && Arrays.equals(classFile, otherClassFile);
+        }
+    }
+
+    private byte[] weave(ClassLoader loader, String name, byte[] classFile, AsmVisitorWrapper advice) {
+        // The class's own bytes first; its loader answers for the types it refers to.
+        ClassFileLocator locator = new ClassFileLocator.Compound(
+                ClassFileLocator.Simple.of(name, classFile),
+                loader == null ? ClassFileLocator.ForClassLoader.ofBootLoader() : ClassFileLocator.ForClassLoader.of(loader));
+        TypePool pool = TypePool.Default.WithLazyResolution.of(locator);
+        TypeDescription type = pool.describe(name).resolve();
+        return byteBuddy.decorate(type, locator)
+                .visit(advice)
+                .make(pool)
+                .getBytes();
+    }
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The agent's cost, measured side by side with the same work without it.
+#   bench/run.sh --quick     about 3 minutes
+#   bench/run.sh             the full run, under 20 minutes
+# Build first: mvn -B -DskipTests package. Prints a table; the last line is the results as one
+# JSON object, also written to bench/results.json. Other options: see BenchMain.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jar=bench/target/deepgram-agent-bench.jar
+if [ ! -f "$jar" ] || [ ! -f agent/target/deepgram-agent.jar ]; then
+  echo "bench: build first: mvn -B -DskipTests package" >&2
+  exit 2
+fi
+exec java -jar "$jar" "$@"

@@ -1,0 +1,67 @@
+package dev.deepgramagent.bench;
+
+import dev.deepgramagent.bench.apps.LoadApp;
+import dev.deepgramagent.simulator.DeepgramSimulator;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * N concurrent sessions streaming to the simulator faster than real time, with and without the
+ * agent, alternated so that drift on the machine hits both alike: frames per second kept up and
+ * the app's CPU seconds per session-minute.
+ */
+final class EndToEndBench {
+
+    private EndToEndBench() {
+    }
+
+    static void run(Bench bench, DeepgramSimulator simulator, Report report) throws Exception {
+        Settings s = bench.settings;
+        List<String> args = List.of(simulator.listenUrl(), String.valueOf(s.loadSessions), String.valueOf(s.loadSpeed),
+                String.valueOf(s.loadWarmupSeconds), String.valueOf(s.loadMeasureSeconds));
+        long timeout = s.loadWarmupSeconds + s.loadMeasureSeconds + 120L;
+        List<Double> plainFps = new ArrayList<>();
+        List<Double> agentFps = new ArrayList<>();
+        List<Double> plainCpu = new ArrayList<>();
+        List<Double> agentCpu = new ArrayList<>();
+        double target = Double.NaN;
+        for (int pair = 0; pair < s.loadPairs; pair++) {
+            // Alternate which goes first, so that neither always runs on a warmer machine.
+            boolean agentFirst = pair % 2 == 1;
+            for (int k = 0; k < 2; k++) {
+                boolean withAgent = (k == 0) == agentFirst;
+                Bench.progress(String.format("end to end: %d sessions at %.0fx real time, %s agent (%d/%d)",
+                        s.loadSessions, s.loadSpeed, withAgent ? "with" : "without", pair + 1, s.loadPairs));
+                JvmRun run = bench.run(withAgent ? bench.agentArgs() : List.of(), LoadApp.class, args, timeout);
+                if (run.number("failed_sessions") > 0 || run.number("refused_frames") > 0) {
+                    throw new IllegalStateException("sessions failed during the load run:\n  " + String.join("\n  ", run.output));
+                }
+                target = run.number("target_frames_per_second");
+                double cpuPerSessionMinute = run.number("cpu_seconds") / run.number("session_minutes");
+                (withAgent ? agentFps : plainFps).add(run.number("frames_per_second"));
+                (withAgent ? agentCpu : plainCpu).add(cpuPerSessionMinute);
+            }
+        }
+        double fpsPlain = Stats.median(plainFps);
+        double fpsAgent = Stats.median(agentFps);
+        double cpuPlain = Stats.median(plainCpu);
+        double cpuAgent = Stats.median(agentCpu);
+        double throughputRatio = fpsAgent / fpsPlain;
+        double cpuRatio = cpuAgent / cpuPlain;
+        report.headline("throughput_ratio", throughputRatio, 4, throughputRatio >= 0.99);
+        report.headline("cpu_ratio", cpuRatio, 4, cpuRatio <= 1.02);
+        String label = s.loadSessions + " sessions";
+        report.row(label + ", frames/s (target " + Report.fmt(target, "") + ")", Report.fmt(fpsPlain, ""), Report.fmt(fpsAgent, ""),
+                "x" + String.format(java.util.Locale.ROOT, "%.4f", throughputRatio), ">= x0.99", throughputRatio >= 0.99);
+        report.row(label + ", CPU s per session-minute", Report.fmt(cpuPlain, "s"), Report.fmt(cpuAgent, "s"),
+                "x" + String.format(java.util.Locale.ROOT, "%.4f", cpuRatio), "<= x1.02", cpuRatio <= 1.02);
+        report.detail("load_sessions", s.loadSessions);
+        report.detail("load_speed_x_real_time", s.loadSpeed);
+        report.detail("load_target_frames_per_second", target);
+        report.detail("load_plain_frames_per_second", plainFps);
+        report.detail("load_agent_frames_per_second", agentFps);
+        report.detail("load_plain_cpu_s_per_session_minute", plainCpu);
+        report.detail("load_agent_cpu_s_per_session_minute", agentCpu);
+    }
+}

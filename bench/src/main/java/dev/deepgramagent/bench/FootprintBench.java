@@ -1,0 +1,78 @@
+package dev.deepgramagent.bench;
+
+import dev.deepgramagent.bench.apps.FootprintApp;
+import dev.deepgramagent.simulator.DeepgramSimulator;
+import dev.deepgramagent.simulator.SimulatorOptions;
+
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The agent jar's size; the live heap each open session adds with the agent over without it; and
+ * the leak check: thousands of sessions opened, streamed to and closed leave nothing behind.
+ */
+final class FootprintBench {
+
+    private static final List<String> SERIAL_GC = List.of("-XX:+UseSerialGC", "-Xmx1g");
+
+    private FootprintBench() {
+    }
+
+    static void jar(Bench bench, Report report) throws Exception {
+        double mb = Files.size(bench.agentJar) / 1_000_000.0;
+        report.headline("jar_mb", mb, 2, mb <= 3);
+        report.row("agent jar size", "", Report.fmt(mb, "MB"), "", "<= 3 MB", mb <= 3);
+    }
+
+    static void heap(Bench bench, DeepgramSimulator simulator, Report report) throws Exception {
+        int n = bench.settings.heapSessions;
+        List<String> args = List.of("heap", simulator.listenUrl(), String.valueOf(n));
+        Bench.progress("footprint: live heap of " + n + " open sessions, without and with the agent");
+        double plain = bench.run(SERIAL_GC, FootprintApp.class, args, 180).number("heap_per_session_bytes");
+        double agent = bench.run(with(SERIAL_GC, bench.agentArgs()), FootprintApp.class, args, 180).number("heap_per_session_bytes");
+        double added = agent - plain;
+        report.headline("session_heap_bytes", added, 0, added <= 2048);
+        report.row("live heap per open session", Report.fmt(plain, "B"), Report.fmt(agent, "B"), Report.signed(added, "B"), "<= +2048 B", added <= 2048);
+        report.detail("heap_sessions", n);
+        report.detail("heap_plain_bytes_per_session", plain);
+        report.detail("heap_agent_bytes_per_session", agent);
+    }
+
+    static void leak(Bench bench, Report report) throws Exception {
+        int total = bench.settings.leakSessions;
+        // A quick simulator: the agent's Finalize before each close is answered in 5 ms.
+        try (DeepgramSimulator fast = DeepgramSimulator.start(SimulatorOptions.defaults().latency(Duration.ofMillis(5)))) {
+            Bench.progress("leak check: " + total + " sessions opened, streamed to and closed, without and with the agent");
+            List<String> plainArgs = List.of("leak", fast.listenUrl(), String.valueOf(total),
+                    String.valueOf(bench.settings.leakConcurrency), "-1");
+            JvmRun plain = bench.run(SERIAL_GC, FootprintApp.class, plainArgs, 600);
+            int port = Bench.freePort();
+            List<String> agentArgs = List.of("leak", fast.listenUrl(), String.valueOf(total),
+                    String.valueOf(bench.settings.leakConcurrency), String.valueOf(port));
+            JvmRun agent = bench.run(with(SERIAL_GC, bench.agentArgsOnPort(port)), FootprintApp.class, agentArgs, 600);
+            double leftPlain = plain.number("left_per_session_bytes");
+            double leftAgent = agent.number("left_per_session_bytes");
+            double active = agent.number("agent_sessions_active");
+            double added = leftAgent - leftPlain;
+            // Nothing tracked after the last end, and no heap growth a session could account for
+            // (one Session object alone is larger than 100 bytes).
+            boolean noLeak = active == 0 && added < 100;
+            report.headline("leak_sessions_left", active, 0, active == 0);
+            report.headline("leak_heap_bytes_per_session", added, 1, noLeak);
+            report.row(total + " sessions opened and closed: sessions held", "", Report.fmt(active, ""), "", "0", active == 0);
+            report.row("  live heap left per session", Report.fmt(leftPlain, "B"), Report.fmt(leftAgent, "B"), Report.signed(added, "B"),
+                    "< +100 B", noLeak);
+            report.detail("leak_sessions", total);
+            report.detail("leak_plain_seconds", plain.number("sessions_seconds"));
+            report.detail("leak_agent_seconds", agent.number("sessions_seconds"));
+        }
+    }
+
+    private static List<String> with(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+}

@@ -1,0 +1,119 @@
+package dev.deepgramagent.bench;
+
+import dev.deepgramagent.bench.jmh.SendBenchmark;
+import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * JMH on {@code RealWebSocket.send(ByteString)}: without the agent, and with it on a tracked
+ * (Deepgram) and an untracked socket; ns/op and bytes allocated per op from the GC profiler.
+ */
+final class SendPathBench {
+
+    private SendPathBench() {
+    }
+
+    static final class Score {
+        final double nanos;
+        final double error;
+        final double allocBytes;
+
+        Score(double nanos, double error, double allocBytes) {
+            this.nanos = nanos;
+            this.error = error;
+            this.allocBytes = allocBytes;
+        }
+    }
+
+    static void run(Bench bench, Report report) throws Exception {
+        try (DiscardServer server = DiscardServer.start()) {
+            Bench.progress("send path: JMH without the agent");
+            Score plain = measure(bench, server, List.of(), SendBenchmark.TRACKED_PATH).get(0);
+            Bench.progress("send path: JMH with the agent, tracked and untracked socket");
+            List<Score> withAgent = measure(bench, server, bench.agentArgsOnPort(0),
+                    SendBenchmark.TRACKED_PATH, SendBenchmark.UNTRACKED_PATH);
+            Score tracked = withAgent.get(0);
+            Score untracked = withAgent.get(1);
+
+            double trackedAdded = tracked.nanos - plain.nanos;
+            double untrackedAdded = untracked.nanos - plain.nanos;
+            double allocAdded = tracked.allocBytes - plain.allocBytes;
+            report.headline("send_overhead_ns", trackedAdded, 1, trackedAdded <= 25);
+            report.headline("send_alloc_bytes", allocAdded, 2, Math.round(allocAdded) <= 0);
+            report.headline("untracked_overhead_ns", untrackedAdded, 1, untrackedAdded <= 5);
+            report.row("send(ByteString) 640 B, Deepgram socket", ns(plain), ns(tracked), Report.signed(trackedAdded, "ns"), "<= +25 ns", trackedAdded <= 25);
+            report.row("  allocation per send, Deepgram socket", Report.fmt(plain.allocBytes, "B"), Report.fmt(tracked.allocBytes, "B"),
+                    Report.signed(allocAdded, "B"), "+0 B", Math.round(allocAdded) <= 0);
+            report.row("send(ByteString) 640 B, other socket", ns(plain), ns(untracked), Report.signed(untrackedAdded, "ns"), "<= +5 ns", untrackedAdded <= 5);
+            report.detail("send_plain_ns", plain.nanos);
+            report.detail("send_plain_error_ns", plain.error);
+            report.detail("send_tracked_ns", tracked.nanos);
+            report.detail("send_tracked_error_ns", tracked.error);
+            report.detail("send_untracked_ns", untracked.nanos);
+            report.detail("send_untracked_error_ns", untracked.error);
+            report.detail("send_plain_alloc_bytes", plain.allocBytes);
+            report.detail("send_tracked_alloc_bytes", tracked.allocBytes);
+            report.detail("send_untracked_alloc_bytes", untracked.allocBytes);
+        }
+    }
+
+    private static String ns(Score s) {
+        return Report.fmt(s.nanos, "ns") + " ±" + Report.fmt(s.error, "");
+    }
+
+    /** One JMH run in forked JVMs with these extra JVM arguments; one score per path, in order. */
+    private static List<Score> measure(Bench bench, DiscardServer server, List<String> extraJvmArgs, String... paths)
+            throws RunnerException {
+        List<String> jvmArgs = new ArrayList<>(List.of("-Xms256m", "-Xmx256m",
+                "-D" + SendBenchmark.SERVER_PROPERTY + "=" + server.baseUrl()));
+        jvmArgs.addAll(extraJvmArgs);
+        Settings s = bench.settings;
+        Options options = new OptionsBuilder()
+                .include(SendBenchmark.class.getName() + ".send$")
+                .param("path", paths)
+                .jvm(bench.java.toString())
+                .jvmArgs(jvmArgs.toArray(new String[0]))
+                .forks(s.jmhForks)
+                .warmupIterations(s.jmhWarmups)
+                .warmupTime(TimeValue.seconds(1))
+                .measurementIterations(s.jmhIterations)
+                .measurementTime(TimeValue.seconds(1))
+                .addProfiler(GCProfiler.class)
+                .shouldFailOnError(true)
+                .verbosity(VerboseMode.SILENT)
+                .build();
+        Collection<RunResult> results = new Runner(options).run();
+        List<Score> scores = new ArrayList<>();
+        for (String path : paths) {
+            RunResult r = results.stream()
+                    .filter(x -> path.equals(x.getParams().getParam("path")))
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalStateException("JMH returned no result for " + path));
+            scores.add(new Score(r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError(), allocation(r)));
+        }
+        return scores;
+    }
+
+    private static double allocation(RunResult r) {
+        for (Map.Entry<String, Result> e : r.getSecondaryResults().entrySet()) {
+            if (e.getKey().endsWith("gc.alloc.rate.norm")) {
+                return e.getValue().getScore();
+            }
+        }
+        BenchmarkParams p = r.getParams();
+        throw new IllegalStateException("the GC profiler gave no allocation figure for " + p.getBenchmark());
+    }
+}

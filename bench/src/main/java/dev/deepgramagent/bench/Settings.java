@@ -1,0 +1,52 @@
+package dev.deepgramagent.bench;
+
+/** How long and how often each benchmark runs: {@code --quick} (at most 3 minutes) or the full run. */
+final class Settings {
+
+    final String mode;
+    final int jmhForks;
+    final int jmhWarmups;
+    final int jmhIterations;
+    final int loadSessions;
+    final double loadSpeed;
+    final int loadWarmupSeconds;
+    final int loadMeasureSeconds;
+    final int loadPairs;
+    final int startupRuns;
+    final int firstSessionRuns;
+    final int heapSessions;
+    final int leakSessions;
+    final int leakConcurrency;
+
+    private Settings(String mode, int jmhForks, int jmhWarmups, int jmhIterations, int loadSessions, double loadSpeed,
+                     int loadWarmupSeconds, int loadMeasureSeconds, int loadPairs, int startupRuns, int firstSessionRuns,
+                     int heapSessions, int leakSessions, int leakConcurrency) {
+        this.mode = mode;
+        this.jmhForks = jmhForks;
+        this.jmhWarmups = jmhWarmups;
+        this.jmhIterations = jmhIterations;
+        this.loadSessions = loadSessions;
+        this.loadSpeed = loadSpeed;
+        this.loadWarmupSeconds = loadWarmupSeconds;
+        this.loadMeasureSeconds = loadMeasureSeconds;
+        this.loadPairs = loadPairs;
+        this.startupRuns = startupRuns;
+        this.firstSessionRuns = firstSessionRuns;
+        this.heapSessions = heapSessions;
+        this.leakSessions = leakSessions;
+        this.leakConcurrency = leakConcurrency;
+    }
+
+    static Settings quick() {
+        return new Settings("quick", 1, 3, 5, 200, 5, 4, 10, 1, 5, 5, 300, 10_000, 100);
+    }
+
+    static Settings full() {
+        return new Settings("full", 3, 5, 10, 200, 5, 5, 30, 3, 15, 15, 1000, 10_000, 100);
+    }
+
+    Settings withSessions(int sessions) {
+        return new Settings(mode, jmhForks, jmhWarmups, jmhIterations, sessions, loadSpeed, loadWarmupSeconds,
+                loadMeasureSeconds, loadPairs, startupRuns, firstSessionRuns, heapSessions, leakSessions, leakConcurrency);
+    }
+}

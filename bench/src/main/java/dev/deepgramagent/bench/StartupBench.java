@@ -1,0 +1,106 @@
+package dev.deepgramagent.bench;
+
+import dev.deepgramagent.bench.apps.FirstSessionApp;
+import dev.deepgramagent.bench.apps.StartupApp;
+import dev.deepgramagent.simulator.DeepgramSimulator;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Fresh JVMs, round-robin so drift hits every variant alike, the first round discarded (cold page
+ * cache): start-up of a small OkHttp app plain, with our agent and with the OpenTelemetry agent;
+ * then the first session's newWebSocket-to-onOpen time, plain and with our agent.
+ */
+final class StartupBench {
+
+    private StartupBench() {
+    }
+
+    static void startup(Bench bench, Report report) throws Exception {
+        int runs = bench.settings.startupRuns;
+        List<Double> plainWall = new ArrayList<>();
+        List<Double> agentWall = new ArrayList<>();
+        List<Double> otelWall = new ArrayList<>();
+        List<Double> plainRss = new ArrayList<>();
+        List<Double> agentRss = new ArrayList<>();
+        List<Double> otelRss = new ArrayList<>();
+        Bench.progress("start-up: " + runs + " rounds of plain / our agent / OpenTelemetry agent");
+        for (int round = 0; round <= runs; round++) {
+            JvmRun plain = bench.run(List.of(), StartupApp.class, List.of(), 120);
+            JvmRun agent = bench.run(bench.agentArgs(), StartupApp.class, List.of(), 120);
+            JvmRun otel = bench.run(bench.otelArgs(), StartupApp.class, List.of(), 120);
+            if (round == 0) {
+                continue;
+            }
+            plainWall.add(plain.wallMillis);
+            agentWall.add(agent.wallMillis);
+            otelWall.add(otel.wallMillis);
+            plainRss.add(mib(plain));
+            agentRss.add(mib(agent));
+            otelRss.add(mib(otel));
+        }
+        double wallPlain = Stats.median(plainWall);
+        double wallAgent = Stats.median(agentWall);
+        double wallOtel = Stats.median(otelWall);
+        double rssPlain = Stats.median(plainRss);
+        double rssAgent = Stats.median(agentRss);
+        double rssOtel = Stats.median(otelRss);
+        double added = wallAgent - wallPlain;
+        double otelAdded = wallOtel - wallPlain;
+        double rssAdded = rssAgent - rssPlain;
+        report.headline("startup_overhead_ms", added, 1, added <= 150);
+        report.headline("otel_startup_overhead_ms", otelAdded, 1, null);
+        report.headline("rss_overhead_mib", rssAdded, 1, rssAdded <= 30);
+        report.headline("otel_rss_overhead_mib", rssOtel - rssPlain, 1, null);
+        report.row("start-up wall, OkHttp app", Report.fmt(wallPlain, "ms"), Report.fmt(wallAgent, "ms"), Report.signed(added, "ms"), "<= +150 ms", added <= 150);
+        report.row("  same, OpenTelemetry agent 2.x", Report.fmt(wallPlain, "ms"), Report.fmt(wallOtel, "ms"), Report.signed(otelAdded, "ms"), "(beside ours)", null);
+        report.row("start-up peak RSS", Report.fmt(rssPlain, "MiB"), Report.fmt(rssAgent, "MiB"), Report.signed(rssAdded, "MiB"), "<= +30 MiB", rssAdded <= 30);
+        report.row("  same, OpenTelemetry agent 2.x", Report.fmt(rssPlain, "MiB"), Report.fmt(rssOtel, "MiB"), Report.signed(rssOtel - rssPlain, "MiB"), "(beside ours)", null);
+        report.detail("startup_runs", runs);
+        report.detail("startup_plain_ms", plainWall);
+        report.detail("startup_agent_ms", agentWall);
+        report.detail("startup_otel_ms", otelWall);
+        report.detail("startup_plain_rss_mib", plainRss);
+        report.detail("startup_agent_rss_mib", agentRss);
+        report.detail("startup_otel_rss_mib", otelRss);
+    }
+
+    static void firstSession(Bench bench, DeepgramSimulator simulator, Report report) throws Exception {
+        int runs = bench.settings.firstSessionRuns;
+        List<Double> plainOpen = new ArrayList<>();
+        List<Double> agentOpen = new ArrayList<>();
+        List<Double> plainRss = new ArrayList<>();
+        List<Double> agentRss = new ArrayList<>();
+        Bench.progress("first session: " + runs + " rounds of plain / with the agent");
+        List<String> args = List.of(simulator.listenUrl());
+        for (int round = 0; round <= runs; round++) {
+            JvmRun plain = bench.run(List.of(), FirstSessionApp.class, args, 120);
+            JvmRun agent = bench.run(bench.agentArgs(), FirstSessionApp.class, args, 120);
+            if (round == 0) {
+                continue;
+            }
+            plainOpen.add(plain.number("first_open_us") / 1000);
+            agentOpen.add(agent.number("first_open_us") / 1000);
+            plainRss.add(mib(plain));
+            agentRss.add(mib(agent));
+        }
+        double open = Stats.median(plainOpen);
+        double openAgent = Stats.median(agentOpen);
+        double penalty = openAgent - open;
+        double rssAdded = Stats.median(agentRss) - Stats.median(plainRss);
+        report.headline("first_session_penalty_ms", penalty, 1, penalty <= 50);
+        report.headline("rss_overhead_after_session_mib", rssAdded, 1, rssAdded <= 30);
+        report.row("first session newWebSocket -> onOpen", Report.fmt(open, "ms"), Report.fmt(openAgent, "ms"), Report.signed(penalty, "ms"), "<= +50 ms", penalty <= 50);
+        report.row("peak RSS after the first session", Report.fmt(Stats.median(plainRss), "MiB"), Report.fmt(Stats.median(agentRss), "MiB"),
+                Report.signed(rssAdded, "MiB"), "<= +30 MiB", rssAdded <= 30);
+        report.detail("first_session_plain_ms", plainOpen);
+        report.detail("first_session_agent_ms", agentOpen);
+        report.detail("first_session_plain_rss_mib", plainRss);
+        report.detail("first_session_agent_rss_mib", agentRss);
+    }
+
+    private static double mib(JvmRun run) {
+        return run.number("peak_rss_kib") / 1024.0;
+    }
+}

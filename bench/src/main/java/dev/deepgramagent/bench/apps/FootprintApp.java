@@ -1,0 +1,124 @@
+package dev.deepgramagent.bench.apps;
+
+import okhttp3.OkHttpClient;
+import okio.ByteString;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The footprint benchmark's app (run with -XX:+UseSerialGC so a full collection leaves exactly the
+ * live set).
+ *
+ * <ul>
+ *   <li>{@code heap url n}: opens n sessions, each sends one audio frame, and reports the live heap
+ *       they added per session. The run without the agent gives OkHttp's own share.</li>
+ *   <li>{@code leak url total concurrency metricsPort}: opens, streams to and closes {@code total}
+ *       sessions, {@code concurrency} at a time, then reports the live heap left behind per session
+ *       and, with the agent (metricsPort &gt; 0), how many sessions the agent still holds.</li>
+ * </ul>
+ */
+public final class FootprintApp {
+
+    private static final ByteString FRAME = ByteString.of(new byte[640]);
+
+    private FootprintApp() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String mode = args[0];
+        String url = args[1];
+        OkHttpClient client = Sessions.client();
+        // One full session first, so that lazily started parts (OkHttp's pools, the agent's
+        // logging, metrics and timers) are in the baseline, not in the per-session figure.
+        runWave(client, url, 1);
+        long baseline = ProcStatus.liveHeapBytes();
+        if (mode.equals("heap")) {
+            int n = Integer.parseInt(args[2]);
+            List<Sessions.Tracked> open = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                open.add(Sessions.open(client, url));
+            }
+            for (Sessions.Tracked s : open) {
+                s.awaitOpen(60);
+                s.socket.send(FRAME);
+            }
+            long withSessions = ProcStatus.liveHeapBytes();
+            ProcStatus.report("heap_per_session_bytes", (withSessions - baseline) / (double) n);
+            for (Sessions.Tracked s : open) {
+                s.socket.cancel();
+            }
+        } else if (mode.equals("leak")) {
+            int total = Integer.parseInt(args[2]);
+            int concurrency = Integer.parseInt(args[3]);
+            int metricsPort = Integer.parseInt(args[4]);
+            long started = System.nanoTime();
+            for (int done = 0; done < total; done += concurrency) {
+                runWave(client, url, Math.min(concurrency, total - done));
+            }
+            ProcStatus.report("sessions_seconds", (System.nanoTime() - started) / 1e9);
+            if (metricsPort > 0) {
+                ProcStatus.report("agent_sessions_active", awaitAgentIdle(metricsPort));
+            }
+            long after = ProcStatus.liveHeapBytes();
+            ProcStatus.report("left_per_session_bytes", (after - baseline) / (double) total);
+        } else {
+            throw new IllegalArgumentException("mode must be heap or leak: " + mode);
+        }
+        Sessions.shutdown(client);
+        System.exit(0);
+    }
+
+    /** Opens n sessions, sends a frame on each, closes each with 1000 and waits for every end. */
+    private static void runWave(OkHttpClient client, String url, int n) throws InterruptedException {
+        List<Sessions.Tracked> wave = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            wave.add(Sessions.open(client, url));
+        }
+        for (Sessions.Tracked s : wave) {
+            s.awaitOpen(60);
+            s.socket.send(FRAME);
+            s.socket.close(1000, null);
+        }
+        for (Sessions.Tracked s : wave) {
+            s.awaitEnd(60);
+        }
+    }
+
+    /** The agent's own count of the sessions it still tracks, once it reaches zero (or after 10 s). */
+    private static double awaitAgentIdle(int port) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        double active;
+        do {
+            active = activeSessions(port);
+            if (active == 0) {
+                return 0;
+            }
+            TimeUnit.MILLISECONDS.sleep(100);
+        } while (System.nanoTime() < deadline);
+        return active;
+    }
+
+    private static double activeSessions(int port) {
+        try {
+            HttpURLConnection c = (HttpURLConnection) new URL("http://127.0.0.1:" + port + "/metrics").openConnection();
+            double sum = 0;
+            try (InputStream in = c.getInputStream()) {
+                for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                    if (line.startsWith("deepgram_agent_sessions_active")) {
+                        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                    }
+                }
+            }
+            return sum;
+        } catch (IOException | NumberFormatException e) {
+            return Double.NaN;
+        }
+    }
+}
