@@ -82,9 +82,9 @@ public final class BenchMain {
             if (only.contains("first")) {
                 StartupBench.firstSession(bench, simulator, report);
             }
-            if (only.contains("heap")) {
-                FootprintBench.heap(bench, simulator, report);
-            }
+        }
+        if (only.contains("heap")) {
+            FootprintBench.heap(bench, report);
         }
         if (only.contains("leak")) {
             FootprintBench.leak(bench, report);

@@ -1,6 +1,7 @@
 package dev.deepgramagent.bench;
 
-import dev.deepgramagent.bench.apps.FootprintApp;
+import dev.deepgramagent.bench.apps.LeakCheckApp;
+import dev.deepgramagent.bench.apps.SessionStateApp;
 import dev.deepgramagent.simulator.DeepgramSimulator;
 import dev.deepgramagent.simulator.SimulatorOptions;
 
@@ -26,18 +27,18 @@ final class FootprintBench {
         report.row("agent jar size", "", Report.fmt(mb, "MB"), "", "<= 3 MB", mb <= 3);
     }
 
-    static void heap(Bench bench, DeepgramSimulator simulator, Report report) throws Exception {
+    static void heap(Bench bench, Report report) throws Exception {
         int n = bench.settings.heapSessions;
-        List<String> args = List.of("heap", simulator.listenUrl(), String.valueOf(n));
-        Bench.progress("footprint: live heap of " + n + " open sessions, without and with the agent");
-        double plain = bench.run(SERIAL_GC, FootprintApp.class, args, 180).number("heap_per_session_bytes");
-        double agent = bench.run(with(SERIAL_GC, bench.agentArgs()), FootprintApp.class, args, 180).number("heap_per_session_bytes");
-        double added = agent - plain;
-        report.headline("session_heap_bytes", added, 0, added <= 2048);
-        report.row("live heap per open session", Report.fmt(plain, "B"), Report.fmt(agent, "B"), Report.signed(added, "B"), "<= +2048 B", added <= 2048);
+        Bench.progress("footprint: live heap the agent's engine keeps for " + n + " open sessions");
+        JvmRun run = bench.run(SERIAL_GC, SessionStateApp.class, List.of(String.valueOf(n)), 180);
+        if (run.number("sessions_tracked") != n + 1) { // and the warm-up session
+            throw new IllegalStateException("the engine tracked " + run.values.get("sessions_tracked") + " of " + n + " sessions");
+        }
+        double perSession = run.number("heap_per_session_bytes");
+        report.headline("session_heap_bytes", perSession, 0, perSession <= 2048);
+        report.row("heap the agent keeps per open session", "", Report.fmt(perSession, "B"), Report.signed(perSession, "B"), "<= +2048 B",
+                perSession <= 2048);
         report.detail("heap_sessions", n);
-        report.detail("heap_plain_bytes_per_session", plain);
-        report.detail("heap_agent_bytes_per_session", agent);
     }
 
     static void leak(Bench bench, Report report) throws Exception {
@@ -45,13 +46,13 @@ final class FootprintBench {
         // A quick simulator: the agent's Finalize before each close is answered in 5 ms.
         try (DeepgramSimulator fast = DeepgramSimulator.start(SimulatorOptions.defaults().latency(Duration.ofMillis(5)))) {
             Bench.progress("leak check: " + total + " sessions opened, streamed to and closed, without and with the agent");
-            List<String> plainArgs = List.of("leak", fast.listenUrl(), String.valueOf(total),
+            List<String> plainArgs = List.of(fast.listenUrl(), String.valueOf(total),
                     String.valueOf(bench.settings.leakConcurrency), "-1");
-            JvmRun plain = bench.run(SERIAL_GC, FootprintApp.class, plainArgs, 600);
+            JvmRun plain = bench.run(SERIAL_GC, LeakCheckApp.class, plainArgs, 600);
             int port = Bench.freePort();
-            List<String> agentArgs = List.of("leak", fast.listenUrl(), String.valueOf(total),
+            List<String> agentArgs = List.of(fast.listenUrl(), String.valueOf(total),
                     String.valueOf(bench.settings.leakConcurrency), String.valueOf(port));
-            JvmRun agent = bench.run(with(SERIAL_GC, bench.agentArgsOnPort(port)), FootprintApp.class, agentArgs, 600);
+            JvmRun agent = bench.run(with(SERIAL_GC, bench.agentArgsOnPort(port)), LeakCheckApp.class, agentArgs, 600);
             double leftPlain = plain.number("left_per_session_bytes");
             double leftAgent = agent.number("left_per_session_bytes");
             double active = agent.number("agent_sessions_active");

@@ -39,35 +39,33 @@ final class SendPathBench {
     }
 
     static void run(Bench bench, Report report) throws Exception {
-        try (DiscardServer server = DiscardServer.start()) {
-            Bench.progress("send path: JMH without the agent");
-            Score plain = measure(bench, server, List.of(), SendBenchmark.TRACKED_PATH).get(0);
-            Bench.progress("send path: JMH with the agent, tracked and untracked socket");
-            List<Score> withAgent = measure(bench, server, bench.agentArgsOnPort(0),
-                    SendBenchmark.TRACKED_PATH, SendBenchmark.UNTRACKED_PATH);
-            Score tracked = withAgent.get(0);
-            Score untracked = withAgent.get(1);
+        Bench.progress("send path: JMH without the agent");
+        Score plain = measure(bench, List.of(), SendBenchmark.TRACKED_PATH).get(0);
+        Bench.progress("send path: JMH with the agent, tracked and untracked socket");
+        List<Score> withAgent = measure(bench, bench.agentArgsOnPort(0),
+                SendBenchmark.TRACKED_PATH, SendBenchmark.UNTRACKED_PATH);
+        Score tracked = withAgent.get(0);
+        Score untracked = withAgent.get(1);
 
-            double trackedAdded = tracked.nanos - plain.nanos;
-            double untrackedAdded = untracked.nanos - plain.nanos;
-            double allocAdded = tracked.allocBytes - plain.allocBytes;
-            report.headline("send_overhead_ns", trackedAdded, 1, trackedAdded <= 25);
-            report.headline("send_alloc_bytes", allocAdded, 2, Math.round(allocAdded) <= 0);
-            report.headline("untracked_overhead_ns", untrackedAdded, 1, untrackedAdded <= 5);
-            report.row("send(ByteString) 640 B, Deepgram socket", ns(plain), ns(tracked), Report.signed(trackedAdded, "ns"), "<= +25 ns", trackedAdded <= 25);
-            report.row("  allocation per send, Deepgram socket", Report.fmt(plain.allocBytes, "B"), Report.fmt(tracked.allocBytes, "B"),
-                    Report.signed(allocAdded, "B"), "+0 B", Math.round(allocAdded) <= 0);
-            report.row("send(ByteString) 640 B, other socket", ns(plain), ns(untracked), Report.signed(untrackedAdded, "ns"), "<= +5 ns", untrackedAdded <= 5);
-            report.detail("send_plain_ns", plain.nanos);
-            report.detail("send_plain_error_ns", plain.error);
-            report.detail("send_tracked_ns", tracked.nanos);
-            report.detail("send_tracked_error_ns", tracked.error);
-            report.detail("send_untracked_ns", untracked.nanos);
-            report.detail("send_untracked_error_ns", untracked.error);
-            report.detail("send_plain_alloc_bytes", plain.allocBytes);
-            report.detail("send_tracked_alloc_bytes", tracked.allocBytes);
-            report.detail("send_untracked_alloc_bytes", untracked.allocBytes);
-        }
+        double trackedAdded = tracked.nanos - plain.nanos;
+        double untrackedAdded = untracked.nanos - plain.nanos;
+        double allocAdded = tracked.allocBytes - plain.allocBytes;
+        report.headline("send_overhead_ns", trackedAdded, 1, trackedAdded <= 25);
+        report.headline("send_alloc_bytes", allocAdded, 2, Math.round(allocAdded) <= 0);
+        report.headline("untracked_overhead_ns", untrackedAdded, 1, untrackedAdded <= 5);
+        report.row("send(ByteString) 640 B, Deepgram socket", ns(plain), ns(tracked), Report.signed(trackedAdded, "ns"), "<= +25 ns", trackedAdded <= 25);
+        report.row("  allocation per send, Deepgram socket", Report.fmt(plain.allocBytes, "B"), Report.fmt(tracked.allocBytes, "B"),
+                Report.signed(allocAdded, "B"), "+0 B", Math.round(allocAdded) <= 0);
+        report.row("send(ByteString) 640 B, other socket", ns(plain), ns(untracked), Report.signed(untrackedAdded, "ns"), "<= +5 ns", untrackedAdded <= 5);
+        report.detail("send_plain_ns", plain.nanos);
+        report.detail("send_plain_error_ns", plain.error);
+        report.detail("send_tracked_ns", tracked.nanos);
+        report.detail("send_tracked_error_ns", tracked.error);
+        report.detail("send_untracked_ns", untracked.nanos);
+        report.detail("send_untracked_error_ns", untracked.error);
+        report.detail("send_plain_alloc_bytes", plain.allocBytes);
+        report.detail("send_tracked_alloc_bytes", tracked.allocBytes);
+        report.detail("send_untracked_alloc_bytes", untracked.allocBytes);
     }
 
     private static String ns(Score s) {
@@ -75,10 +73,9 @@ final class SendPathBench {
     }
 
     /** One JMH run in forked JVMs with these extra JVM arguments; one score per path, in order. */
-    private static List<Score> measure(Bench bench, DiscardServer server, List<String> extraJvmArgs, String... paths)
+    private static List<Score> measure(Bench bench, List<String> extraJvmArgs, String... paths)
             throws RunnerException {
-        List<String> jvmArgs = new ArrayList<>(List.of("-Xms256m", "-Xmx256m",
-                "-D" + SendBenchmark.SERVER_PROPERTY + "=" + server.baseUrl()));
+        List<String> jvmArgs = new ArrayList<>(List.of("-Xms256m", "-Xmx256m"));
         jvmArgs.addAll(extraJvmArgs);
         Settings s = bench.settings;
         Options options = new OptionsBuilder()

@@ -38,11 +38,11 @@ final class Settings {
     }
 
     static Settings quick() {
-        return new Settings("quick", 1, 3, 5, 200, 5, 4, 10, 1, 5, 5, 300, 10_000, 100);
+        return new Settings("quick", 1, 3, 5, 200, 2, 4, 10, 1, 5, 5, 10_000, 10_000, 100);
     }
 
     static Settings full() {
-        return new Settings("full", 3, 5, 10, 200, 5, 5, 30, 3, 15, 15, 1000, 10_000, 100);
+        return new Settings("full", 3, 5, 10, 200, 2, 5, 30, 3, 15, 15, 10_000, 10_000, 100);
     }
 
     Settings withSessions(int sessions) {

@@ -2,20 +2,35 @@ package dev.deepgramagent.core.session;
 
 import dev.deepgramagent.core.DeepgramEndpoints;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.ref.WeakReference;
-import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
 /**
  * One Deepgram socket: what was sent, what came back, how it is closing and how it ended. The
- * audio send path only touches volatile fields through field updaters, so it allocates nothing.
- * Everything else is guarded by the session's own lock.
+ * audio send path only touches the hot-path fields below, allocates nothing, takes no lock and
+ * issues no fence. Everything else is guarded by the session's own lock.
  */
 public final class Session {
 
     public enum State { CONNECTING, OPEN, DEFERRING_CLOSE, CLOSING, ENDED }
 
-    private static final AtomicLongFieldUpdater<Session> AUDIO_BYTES = AtomicLongFieldUpdater.newUpdater(Session.class, "audioBytes");
-    private static final AtomicLongFieldUpdater<Session> AUDIO_FRAMES = AtomicLongFieldUpdater.newUpdater(Session.class, "audioFrames");
+    private static final VarHandle AUDIO_BYTES;
+    private static final VarHandle AUDIO_FRAMES;
+    private static final VarHandle LAST_SEND;
+    private static final VarHandle LONGEST_GAP;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            AUDIO_BYTES = lookup.findVarHandle(Session.class, "audioBytes", long.class);
+            AUDIO_FRAMES = lookup.findVarHandle(Session.class, "audioFrames", long.class);
+            LAST_SEND = lookup.findVarHandle(Session.class, "lastSendNanos", long.class);
+            LONGEST_GAP = lookup.findVarHandle(Session.class, "longestGapNanos", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     final WeakReference<Object> socket;
     public final String library;
@@ -23,7 +38,7 @@ public final class Session {
     public final AudioFormat format;
     public final long createdNanos;
 
-    // Hot path.
+    // Hot path: written with release stores, read as volatile by other threads.
     private volatile long audioBytes;
     private volatile long audioFrames;
     volatile long lastSendNanos;
@@ -55,6 +70,7 @@ public final class Session {
     long appCloseNanos;
     boolean clientCloseSent;
     boolean deferred;
+    java.util.concurrent.ScheduledFuture<?> closeTimer; // bounds a deferred close; cancelled at the end
     boolean appCancelled;
     boolean shutdown;
 
@@ -70,15 +86,20 @@ public final class Session {
         this.lastSendNanos = now;
     }
 
-    /** The audio send path: counters and timestamps only. */
+    /**
+     * The audio send path: counters and timestamps only. An audio stream has one sender at a time
+     * (interleaving two would scramble the audio), so a plain read and a release store replace
+     * atomic read-modify-writes and the full fence of a volatile store; other threads still read
+     * every field as volatile.
+     */
     void audioSent(int bytes, long now) {
-        AUDIO_BYTES.addAndGet(this, bytes);
-        AUDIO_FRAMES.incrementAndGet(this);
+        AUDIO_BYTES.setRelease(this, audioBytes + bytes);
+        AUDIO_FRAMES.setRelease(this, audioFrames + 1);
         long gap = now - lastSendNanos;
         if (gap > longestGapNanos) {
-            longestGapNanos = gap;
+            LONGEST_GAP.setRelease(this, gap);
         }
-        lastSendNanos = now;
+        LAST_SEND.setRelease(this, now);
     }
 
     void textSent(long now) {

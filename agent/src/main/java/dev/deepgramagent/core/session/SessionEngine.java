@@ -5,11 +5,13 @@ import dev.deepgramagent.config.ConfigKey;
 import dev.deepgramagent.core.DeepgramEndpoints;
 import dev.deepgramagent.errors.InternalErrors;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -32,6 +34,8 @@ public final class SessionEngine {
     private final Map<String, SocketControl> controls = new ConcurrentHashMap<>();
     private final List<SessionListener> listeners = new CopyOnWriteArrayList<>();
     private final LongSupplier clock;
+    /** Timestamps on the audio send path: the coarse clock in production (see CoarseClock). */
+    private final LongSupplier sendClock;
     private final ScheduledExecutorService scheduler;
     /** Set while the agent itself writes to a socket, so its own calls pass the advice untouched. */
     private final ThreadLocal<Boolean> injecting = new ThreadLocal<>();
@@ -43,13 +47,19 @@ public final class SessionEngine {
     private final java.util.concurrent.atomic.AtomicInteger reportsInFlight = new java.util.concurrent.atomic.AtomicInteger();
 
     public SessionEngine(AgentConfig config) {
-        this(config, System::nanoTime, newScheduler());
+        this(config, System::nanoTime, new CoarseClock(System::nanoTime), newScheduler());
     }
 
+    /** Tests: one exact clock for everything. */
     SessionEngine(AgentConfig config, LongSupplier clock, ScheduledExecutorService scheduler) {
+        this(config, clock, clock, scheduler);
+    }
+
+    private SessionEngine(AgentConfig config, LongSupplier clock, LongSupplier sendClock, ScheduledExecutorService scheduler) {
         this.config = config;
         this.endpoints = new DeepgramEndpoints(config.hosts());
         this.clock = clock;
+        this.sendClock = sendClock;
         this.scheduler = scheduler;
         this.keepAliveNanos = TimeUnit.MILLISECONDS.toNanos(config.millis(ConfigKey.KEEPALIVE_INTERVAL));
         this.finalizeTimeoutMillis = config.millis(ConfigKey.FINALIZE_TIMEOUT);
@@ -108,6 +118,9 @@ public final class SessionEngine {
         }
         Session s = new Session(socket, library, endpoint, AudioFormat.fromUrl(url), clock.getAsLong());
         table.put(socket, s);
+        if (sendClock instanceof CoarseClock) {
+            ((CoarseClock) sendClock).start(scheduler);
+        }
         return s;
     }
 
@@ -138,7 +151,7 @@ public final class SessionEngine {
         if (s.appCloseRequested) {
             return true;
         }
-        s.audioSent(bytes, clock.getAsLong());
+        s.audioSent(bytes, sendClock.getAsLong());
         return false;
     }
 
@@ -218,7 +231,14 @@ public final class SessionEngine {
         if (inject) {
             notifyInjected(s, flushType());
         }
-        scheduler.schedule(() -> performClose(s), finalizeTimeoutMillis, TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> timer = scheduler.schedule(() -> performClose(s), finalizeTimeoutMillis, TimeUnit.MILLISECONDS);
+        synchronized (s) {
+            if (s.state == Session.State.ENDED) {
+                timer.cancel(false); // the flush was answered before the timer was armed
+            } else {
+                s.closeTimer = timer;
+            }
+        }
         return true;
     }
 
@@ -441,6 +461,11 @@ public final class SessionEngine {
                     event.error == null ? null : event.error.getClass().getName(),
                     (now - s.createdNanos) / 1e9, lost, rescued);
             s.end = end;
+            if (s.closeTimer != null) {
+                // Otherwise the pending timer would hold the session for finalize.timeout.
+                s.closeTimer.cancel(false);
+                s.closeTimer = null;
+            }
             reportsInFlight.incrementAndGet();
         }
         table.remove(s);
@@ -475,6 +500,9 @@ public final class SessionEngine {
             }
         }
         if (active()) {
+            // A session still in its handshake is not waited for: it has nothing to flush and
+            // would only hold the exit until the deadline.
+            List<Session> closing = new ArrayList<>();
             for (Session s : open) {
                 Object socket = s.socket();
                 if (socket == null) {
@@ -482,6 +510,10 @@ public final class SessionEngine {
                 }
                 boolean flush;
                 synchronized (s) {
+                    if (s.state == Session.State.CONNECTING) {
+                        continue;
+                    }
+                    closing.add(s);
                     flush = s.state == Session.State.OPEN && s.endpoint == DeepgramEndpoints.Endpoint.LISTEN_V1
                             && flushMessage != null && s.hasUnflushedAudio() && !s.flushOutstanding;
                     if (s.state == Session.State.OPEN) {
@@ -499,11 +531,11 @@ public final class SessionEngine {
                 }
             }
             // Close whatever has not been answered by half the budget, then wait for the ends.
-            awaitEnds(open, deadline - (deadline - System.nanoTime()) / 2);
-            for (Session s : open) {
+            awaitEnds(closing, deadline - (deadline - System.nanoTime()) / 2);
+            for (Session s : closing) {
                 performClose(s);
             }
-            awaitEnds(open, deadline);
+            awaitEnds(closing, deadline);
         }
         for (Session s : open) {
             end(s, EndEvent.shutdown());

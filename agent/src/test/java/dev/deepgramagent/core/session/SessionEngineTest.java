@@ -21,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The engine's decisions, with a recording adapter in place of a WebSocket library. */
@@ -230,6 +231,18 @@ class SessionEngineTest {
         engine.binarySent(socket, ONE_SECOND);
         engine.shutdown();
         assertEquals(List.of("text {\"type\":\"Finalize\"}", "close 1001 JVM shutdown"), control.writes);
+        assertEquals(RootCause.JVM_SHUTDOWN, ends.get(0).rootCause);
+    }
+
+    @Test
+    void shutdownDoesNotWaitForASessionStillInItsHandshake() {
+        SessionEngine engine = engine("shutdown.timeout=60s");
+        Object socket = new Object();
+        assertNotNull(engine.created(socket, "lib", URL));
+        engine.binarySent(socket, ONE_SECOND); // queued by the library until the handshake ends
+        // Nothing can answer a flush on it, so waiting would hold the JVM's exit for the whole minute.
+        assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), engine::shutdown);
+        assertEquals(List.of(), control.writes);
         assertEquals(RootCause.JVM_SHUTDOWN, ends.get(0).rootCause);
     }
 

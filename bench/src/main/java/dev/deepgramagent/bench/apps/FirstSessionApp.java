@@ -14,7 +14,7 @@ public final class FirstSessionApp {
 
     public static void main(String[] args) throws Exception {
         String url = args[0];
-        OkHttpClient client = Sessions.client();
+        OkHttpClient client = Sessions.client(1);
         long start = System.nanoTime();
         Sessions.Tracked session = Sessions.open(client, url);
         session.awaitOpen(30);

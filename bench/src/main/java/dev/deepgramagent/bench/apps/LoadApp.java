@@ -34,7 +34,7 @@ public final class LoadApp {
         long warmupNanos = TimeUnit.SECONDS.toNanos(Long.parseLong(args[3]));
         long measureNanos = TimeUnit.SECONDS.toNanos(Long.parseLong(args[4]));
 
-        OkHttpClient client = Sessions.client();
+        OkHttpClient client = Sessions.client(sessionCount);
         List<Sessions.Tracked> sessions = new ArrayList<>();
         for (int i = 0; i < sessionCount; i++) {
             sessions.add(Sessions.open(client, url));

@@ -1,5 +1,6 @@
 package dev.deepgramagent.bench.apps;
 
+import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -78,8 +79,16 @@ final class Sessions {
         return t;
     }
 
-    static OkHttpClient client() {
-        return new OkHttpClient.Builder().build();
+    /**
+     * A client for {@code sessions} concurrent sockets. OkHttp runs each socket's reader on a
+     * dispatcher thread that counts against maxRequests (64) and maxRequestsPerHost (5), so an app
+     * with many concurrent sessions raises both, as this one does.
+     */
+    static OkHttpClient client(int sessions) {
+        Dispatcher dispatcher = new Dispatcher();
+        dispatcher.setMaxRequests(Math.max(64, sessions + 8));
+        dispatcher.setMaxRequestsPerHost(Math.max(5, sessions + 8));
+        return new OkHttpClient.Builder().dispatcher(dispatcher).build();
     }
 
     static void shutdown(OkHttpClient client) {

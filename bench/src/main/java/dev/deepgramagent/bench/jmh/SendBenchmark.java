@@ -1,10 +1,10 @@
 package dev.deepgramagent.bench.jmh;
 
-import okhttp3.OkHttpClient;
 import okhttp3.Request;
-import okhttp3.Response;
 import okhttp3.WebSocket;
 import okhttp3.WebSocketListener;
+import okhttp3.internal.concurrent.TaskRunner;
+import okhttp3.internal.ws.RealWebSocket;
 import okio.ByteString;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -16,91 +16,70 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 
-import java.util.concurrent.CountDownLatch;
+import java.lang.reflect.Field;
+import java.util.ArrayDeque;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
 
 /**
- * {@code RealWebSocket.send(ByteString)} with one 640-byte frame (20 ms of 16 kHz linear16), on a
- * real OkHttp socket connected to a local server that drops what it reads.
+ * OkHttp's {@code RealWebSocket.send(ByteString)} with one 640-byte frame (20 ms of 16 kHz
+ * linear16): the method the agent instruments, in the fork's JVM with or without the agent.
  *
- * <p>OkHttp queues a frame and lets its writer thread put it on the wire; a socket whose queue
- * passes 16 MiB is failed. So the frames are sent in batches, and between batches (outside the
- * measurement) the benchmark waits for the queue to drain. OkHttp's writer thread runs while a
- * batch is measured, as it does in an app. The server runs in another process (the bench
- * runner). The agent is attached or not by the JVM arguments of the fork; the path decides
- * whether the agent tracks the socket.
+ * <p>The socket is built the way {@code OkHttpClient.newWebSocket} builds it but never connected,
+ * so the frames stay in its queue and no writer thread, server or network shares the 2 cores
+ * with the measurement (a connected socket made the run-to-run error larger than the figure being
+ * measured). The agent tracks a socket from its construction, so the advice on the tracked socket
+ * runs exactly its audio path. Between batches, outside the measurement, the queue is emptied
+ * (OkHttp fails a socket whose queue passes 16 MiB). The path decides whether the agent tracks the
+ * socket: {@link #TRACKED_PATH} is a Deepgram endpoint on the {@code hosts} the runner configures.
  */
-@State(Scope.Benchmark)
+@State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class SendBenchmark {
 
     public static final String TRACKED_PATH = "/v1/listen";
     public static final String UNTRACKED_PATH = "/media/stream";
+    static final int BATCH = 5000;
 
-    public static final String SERVER_PROPERTY = "bench.server";
-
-    static final int BATCH = 1000;
-
-    /** {@link #TRACKED_PATH}: a Deepgram socket to the agent; {@link #UNTRACKED_PATH}: any other socket. */
     @Param({TRACKED_PATH})
     public String path;
 
-    private OkHttpClient client;
-    private WebSocket socket;
+    private RealWebSocket socket;
     private ByteString frame;
+    private ArrayDeque<?> queue;
+    private Field queueSize;
 
     @Setup(Level.Trial)
-    public void connect() throws Exception {
-        String server = System.getProperty(SERVER_PROPERTY);
-        if (server == null) {
-            throw new IllegalStateException("-D" + SERVER_PROPERTY + "=ws://host:port is required");
-        }
-        client = new OkHttpClient.Builder().build();
-        CountDownLatch open = new CountDownLatch(1);
-        AtomicReference<Throwable> failure = new AtomicReference<>();
+    public void create() throws ReflectiveOperationException {
         Request request = new Request.Builder()
-                .url(server + path + "?encoding=linear16&sample_rate=16000&channels=1")
+                .url("ws://127.0.0.1:9" + path + "?encoding=linear16&sample_rate=16000&channels=1")
                 .build();
-        socket = client.newWebSocket(request, new WebSocketListener() {
-            @Override
-            public void onOpen(WebSocket webSocket, Response response) {
-                open.countDown();
-            }
-
-            @Override
-            public void onFailure(WebSocket webSocket, Throwable t, Response response) {
-                failure.set(t);
-                open.countDown();
-            }
-        });
-        if (!open.await(10, TimeUnit.SECONDS) || failure.get() != null) {
-            throw new IllegalStateException("could not open " + request.url(), failure.get());
-        }
+        socket = new RealWebSocket(TaskRunner.INSTANCE, request, new WebSocketListener() {
+        }, new Random(), 0, null, 0);
         frame = ByteString.of(new byte[640]);
+        Field q = RealWebSocket.class.getDeclaredField("messageAndCloseQueue");
+        q.setAccessible(true);
+        queue = (ArrayDeque<?>) q.get(socket);
+        queueSize = RealWebSocket.class.getDeclaredField("queueSize");
+        queueSize.setAccessible(true);
     }
 
-    /** Outside the measurement: let the writer thread empty the queue the last batch filled. */
+    /** Outside the measurement: empty the queue the last batch filled. */
     @Setup(Level.Invocation)
-    public void drain() {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (socket.queueSize() > 0) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the socket's queue did not drain");
-            }
-            LockSupport.parkNanos(20_000);
+    public void emptyQueue() throws IllegalAccessException {
+        synchronized (socket) {
+            queue.clear();
+            queueSize.setLong(socket, 0);
         }
     }
 
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public int send() {
-        ByteString f = frame;
         WebSocket s = socket;
+        ByteString f = frame;
         int sent = 0;
         for (int i = 0; i < BATCH; i++) {
             if (s.send(f)) {
@@ -111,12 +90,5 @@ public class SendBenchmark {
             throw new IllegalStateException("the socket refused " + (BATCH - sent) + " frames");
         }
         return sent;
-    }
-
-    @TearDown(Level.Trial)
-    public void disconnect() {
-        socket.cancel();
-        client.dispatcher().executorService().shutdown();
-        client.connectionPool().evictAll();
     }
 }

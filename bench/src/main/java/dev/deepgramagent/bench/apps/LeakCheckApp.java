@@ -13,64 +13,38 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The footprint benchmark's app (run with -XX:+UseSerialGC so a full collection leaves exactly the
- * live set).
- *
- * <ul>
- *   <li>{@code heap url n}: opens n sessions, each sends one audio frame, and reports the live heap
- *       they added per session. The run without the agent gives OkHttp's own share.</li>
- *   <li>{@code leak url total concurrency metricsPort}: opens, streams to and closes {@code total}
- *       sessions, {@code concurrency} at a time, then reports the live heap left behind per session
- *       and, with the agent (metricsPort &gt; 0), how many sessions the agent still holds.</li>
- * </ul>
+ * The leak check's app (run with -XX:+UseSerialGC so a full collection leaves exactly the live
+ * set). Arguments: url total concurrency metricsPort. Opens, streams to and closes {@code total}
+ * real OkHttp sessions, {@code concurrency} at a time, then reports the live heap left behind per
+ * session and, with the agent (metricsPort &gt; 0), how many sessions the agent still holds.
  */
-public final class FootprintApp {
+public final class LeakCheckApp {
 
     private static final ByteString FRAME = ByteString.of(new byte[640]);
 
-    private FootprintApp() {
+    private LeakCheckApp() {
     }
 
     public static void main(String[] args) throws Exception {
-        String mode = args[0];
-        String url = args[1];
-        OkHttpClient client = Sessions.client();
+        String url = args[0];
+        int total = Integer.parseInt(args[1]);
+        int concurrency = Integer.parseInt(args[2]);
+        int metricsPort = Integer.parseInt(args[3]);
+        OkHttpClient client = Sessions.client(concurrency);
         // One full session first, so that lazily started parts (OkHttp's pools, the agent's
         // logging, metrics and timers) are in the baseline, not in the per-session figure.
         runWave(client, url, 1);
         long baseline = ProcStatus.liveHeapBytes();
-        if (mode.equals("heap")) {
-            int n = Integer.parseInt(args[2]);
-            List<Sessions.Tracked> open = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                open.add(Sessions.open(client, url));
-            }
-            for (Sessions.Tracked s : open) {
-                s.awaitOpen(60);
-                s.socket.send(FRAME);
-            }
-            long withSessions = ProcStatus.liveHeapBytes();
-            ProcStatus.report("heap_per_session_bytes", (withSessions - baseline) / (double) n);
-            for (Sessions.Tracked s : open) {
-                s.socket.cancel();
-            }
-        } else if (mode.equals("leak")) {
-            int total = Integer.parseInt(args[2]);
-            int concurrency = Integer.parseInt(args[3]);
-            int metricsPort = Integer.parseInt(args[4]);
-            long started = System.nanoTime();
-            for (int done = 0; done < total; done += concurrency) {
-                runWave(client, url, Math.min(concurrency, total - done));
-            }
-            ProcStatus.report("sessions_seconds", (System.nanoTime() - started) / 1e9);
-            if (metricsPort > 0) {
-                ProcStatus.report("agent_sessions_active", awaitAgentIdle(metricsPort));
-            }
-            long after = ProcStatus.liveHeapBytes();
-            ProcStatus.report("left_per_session_bytes", (after - baseline) / (double) total);
-        } else {
-            throw new IllegalArgumentException("mode must be heap or leak: " + mode);
+        long started = System.nanoTime();
+        for (int done = 0; done < total; done += concurrency) {
+            runWave(client, url, Math.min(concurrency, total - done));
         }
+        ProcStatus.report("sessions_seconds", (System.nanoTime() - started) / 1e9);
+        if (metricsPort > 0) {
+            ProcStatus.report("agent_sessions_active", awaitAgentIdle(metricsPort));
+        }
+        long after = ProcStatus.liveHeapBytes();
+        ProcStatus.report("left_per_session_bytes", (after - baseline) / (double) total);
         Sessions.shutdown(client);
         System.exit(0);
     }
