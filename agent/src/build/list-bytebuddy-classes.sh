@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates bytebuddy-keep.txt: the Byte Buddy classes (whole outer-class families) the agent
 # loads, on JDK 17 and JDK 25 when present, at start-up (premain) and when attached, with OkHttp
-# 3, 4 and 5. The agent jar ships only these (see agent/pom.xml). Run after upgrading Byte Buddy or
-# using a new part of it, with the project built (mvn -DskipTests package) and agent-it's OkHttp
+# 3, 4, 5 and 4.11 (4.11 is not woven at build time, so it is woven at run time). The agent jar
+# ships only these (see agent/pom.xml). Run after upgrading Byte Buddy or using a new part of it, with the project built (mvn -DskipTests package) and agent-it's OkHttp
 # jars copied (mvn -pl agent-it test-compile):  bash agent/src/build/list-bytebuddy-classes.sh
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
@@ -21,7 +21,7 @@ opts="hosts=127.0.0.1,metrics.port=0,log.level=debug"
 n=0
 javas=(java)
 [ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ] && javas+=(/usr/lib/jvm/temurin-25-jdk-amd64/bin/java)
-for okhttp in 3 4 5; do
+for okhttp in 3 4 5 4.11; do
   if [ "$okhttp" = 4 ]; then cp="$(ls ~/.m2/repository/com/squareup/okhttp3/okhttp/4.12.0/okhttp-4.12.0.jar):$(ls ~/.m2/repository/com/squareup/okio/okio-jvm/*/okio-jvm-*.jar | head -1):$(ls ~/.m2/repository/org/jetbrains/kotlin/kotlin-stdlib/*/kotlin-stdlib-*.jar | grep -v common | head -1)"
   else cp=$(ls agent-it/target/okhttp/$okhttp/*.jar | tr '\n' ':'); fi
   javac -d "$work/classes" -cp "$cp" agent/src/build/At.java

@@ -11,6 +11,8 @@ import dev.deepgramagent.metrics.AgentMetrics;
 import dev.deepgramagent.metrics.MetricsServer;
 import io.prometheus.client.exporter.HTTPServer;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +20,7 @@ import java.util.List;
 /** The agent's start on its background thread: logging, the core, Byte Buddy, retransformation. */
 final class AgentStartup {
 
-    private static final List<InstrumentationModule> MODULES = List.of(new OkHttpInstrumentation());
+    static final List<InstrumentationModule> MODULES = List.of(new OkHttpInstrumentation());
 
     private AgentStartup() {
     }
@@ -34,11 +36,20 @@ final class AgentStartup {
             }
             AgentMetrics metrics = registerMetrics(config, core, libraries);
             Bridge.install(core);
-            Weaver weaver = new Weaver(MODULES);
-            if (!attach) {
-                weaver.prepare(ClassLoader.getSystemClassLoader());
+            org.slf4j.Logger installLog = AgentLogging.logger("install");
+            gate.coreReady(true, (name, retransformed) -> installLog.debug("instrumented {} ({}), woven at build time", name,
+                    retransformed ? "retransformed, it was loaded before the agent" : "at class load"));
+            ClassLoader system = ClassLoader.getSystemClassLoader();
+            if (!attach && allPrewoven(system)) {
+                // The app's copies were woven at build time: Byte Buddy loads only if another copy shows up.
+                gate.settle(new WeaverOnFirstUse(MODULES));
+            } else {
+                Weaver weaver = new Weaver(MODULES);
+                if (!attach) {
+                    weaver.prepare(system);
+                }
+                gate.settle(weaver);
             }
-            gate.settle(weaver);
             retransformAlreadyLoaded(inst, gate);
             // After the gate: an app opening its first session at start-up need not wait for it.
             serveMetrics(config, core, metrics);
@@ -49,6 +60,21 @@ final class AgentStartup {
             gate.settle(null);
             InternalErrors.record(InternalErrors.Kind.STARTUP, "background start", t);
         }
+    }
+
+    /** Whether every instrumented type the loader can see is one woven at build time. */
+    private static boolean allPrewoven(ClassLoader loader) {
+        for (InstrumentationModule module : MODULES) {
+            String internalName = module.typeName().replace('.', '/');
+            try (InputStream in = loader.getResourceAsStream(internalName + ".class")) {
+                if (in == null || Prewoven.lookup(internalName, in.readAllBytes()) == null) {
+                    return false;
+                }
+            } catch (IOException e) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Metrics are an add-on: if they fail, sessions are still tracked, rescued and logged. */

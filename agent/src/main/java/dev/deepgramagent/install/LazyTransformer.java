@@ -5,6 +5,7 @@ import java.security.ProtectionDomain;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 
 /**
  * The only transformer registered on the {@code premain} path. It compares class names against a
@@ -17,6 +18,9 @@ final class LazyTransformer implements ClassFileTransformer {
     private final Set<String> targetInternalNames;
     private final long waitMillis;
     private final CountDownLatch settled = new CountDownLatch(1);
+    private final CountDownLatch coreReady = new CountDownLatch(1);
+    private volatile boolean coreInstalled;
+    private volatile BiConsumer<String, Boolean> onPrewoven;
     private volatile ClassFileTransformer delegate;
 
     LazyTransformer(Set<String> targetInternalNames, long waitMillis) {
@@ -28,9 +32,22 @@ final class LazyTransformer implements ClassFileTransformer {
         return internalName != null && targetInternalNames.contains(internalName);
     }
 
+    /**
+     * Called once by the background start when the bridge leads to the core (or never will), with
+     * what to tell (the class name, and whether it was retransformed) when a prewoven class is used.
+     */
+    void coreReady(boolean installed, BiConsumer<String, Boolean> prewovenListener) {
+        onPrewoven = prewovenListener;
+        coreInstalled = installed;
+        coreReady.countDown();
+    }
+
     /** Called once by the background start: with the real transformer, or null if it failed. */
     void settle(ClassFileTransformer transformer) {
         delegate = transformer;
+        if (transformer == null) {
+            coreReady(coreInstalled, onPrewoven);
+        }
         settled.countDown();
     }
 
@@ -41,6 +58,18 @@ final class LazyTransformer implements ClassFileTransformer {
             return null;
         }
         try {
+            // The versions woven at build time need only the core, not Byte Buddy.
+            byte[] prewoven = Prewoven.lookup(className, classfileBuffer);
+            if (prewoven != null) {
+                if (!awaitCore()) {
+                    return null;
+                }
+                BiConsumer<String, Boolean> listener = onPrewoven;
+                if (listener != null) {
+                    listener.accept(className.replace('/', '.'), classBeingRedefined != null);
+                }
+                return prewoven;
+            }
             ClassFileTransformer d = awaitDelegate();
             return d == null ? null
                     : d.transform(module, loader, className, classBeingRedefined, protectionDomain, classfileBuffer);
@@ -55,6 +84,13 @@ final class LazyTransformer implements ClassFileTransformer {
     public byte[] transform(ClassLoader loader, String className, Class<?> classBeingRedefined,
                             ProtectionDomain protectionDomain, byte[] classfileBuffer) {
         return transform(null, loader, className, classBeingRedefined, protectionDomain, classfileBuffer);
+    }
+
+    private boolean awaitCore() throws InterruptedException {
+        if (coreReady.getCount() > 0) {
+            coreReady.await(waitMillis, TimeUnit.MILLISECONDS);
+        }
+        return coreInstalled;
     }
 
     private ClassFileTransformer awaitDelegate() throws InterruptedException {

@@ -100,7 +100,7 @@ final class Weaver implements ClassFileTransformer {
         }
     }
 
-    private byte[] weave(ClassLoader loader, String name, byte[] classFile, AsmVisitorWrapper advice) {
+    byte[] weave(ClassLoader loader, String name, byte[] classFile, AsmVisitorWrapper advice) {
         // The class's own bytes first; its loader answers for the types it refers to.
         ClassFileLocator locator = new ClassFileLocator.Compound(
                 ClassFileLocator.Simple.of(name, classFile),

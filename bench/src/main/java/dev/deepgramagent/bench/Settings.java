@@ -38,7 +38,7 @@ final class Settings {
     }
 
     static Settings quick() {
-        return new Settings("quick", 1, 3, 5, 200, 2, 4, 10, 1, 5, 5, 10_000, 10_000, 100);
+        return new Settings("quick", 1, 3, 5, 200, 2, 4, 10, 1, 8, 11, 10_000, 10_000, 100);
     }
 
     static Settings full() {
