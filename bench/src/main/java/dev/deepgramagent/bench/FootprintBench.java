@@ -62,7 +62,8 @@ final class FootprintBench {
             boolean noLeak = active == 0 && added < 100;
             report.headline("leak_sessions_left", active, 0, active == 0);
             report.headline("leak_heap_bytes_per_session", added, 1, noLeak);
-            report.row(total + " sessions opened and closed: sessions held", "", Report.fmt(active, ""), "", "0", active == 0);
+            report.row(total + " sessions opened and closed: sessions held", "", Double.isNaN(active) ? "n/a" : String.valueOf((long) active), "", "0",
+                    active == 0);
             report.row("  live heap left per session", Report.fmt(leftPlain, "B"), Report.fmt(leftAgent, "B"), Report.signed(added, "B"),
                     "< +100 B", noLeak);
             report.detail("leak_sessions", total);
