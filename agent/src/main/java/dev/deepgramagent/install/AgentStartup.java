@@ -38,7 +38,7 @@ final class AgentStartup {
             Bridge.install(core);
             org.slf4j.Logger installLog = AgentLogging.logger("install");
             gate.coreReady(true, (name, retransformed) -> installLog.debug("instrumented {} ({}), woven at build time", name,
-                    retransformed ? "retransformed, it was loaded before the agent" : "at class load"));
+                    InstrumentedTypes.howInstrumented(retransformed)));
             ClassLoader system = ClassLoader.getSystemClassLoader();
             if (!attach && allPrewoven(system)) {
                 // The app's copies were woven at build time: Byte Buddy loads only if another copy shows up.

@@ -14,6 +14,11 @@ final class InstrumentedTypes {
     /** Library names for the start-up line. */
     static final String SUMMARY = "okhttp (okhttp3.internal.ws.RealWebSocket)";
 
+    /** For the "instrumented" debug line: how the class got its advice. */
+    static String howInstrumented(boolean retransformed) {
+        return retransformed ? "retransformed, it was loaded before the agent" : "at class load";
+    }
+
     private InstrumentedTypes() {
     }
 }

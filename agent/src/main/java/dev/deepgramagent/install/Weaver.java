@@ -54,8 +54,7 @@ final class Weaver implements ClassFileTransformer {
             byte[] woven = ahead != null && ahead.matches(loader, classFile)
                     ? ahead.woven.clone()
                     : weave(loader, name, classFile, advice);
-            log.debug("instrumented {} ({})", name, classBeingRedefined != null
-                    ? "retransformed, it was loaded before the agent" : "at class load");
+            log.debug("instrumented {} ({})", name, InstrumentedTypes.howInstrumented(classBeingRedefined != null));
             return woven;
         } catch (Throwable t) {
             // The class loads unchanged: the app works, this library is just not instrumented.

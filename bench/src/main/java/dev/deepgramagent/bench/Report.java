@@ -59,7 +59,7 @@ final class Report {
             sb.append(" |\n");
             if (n == 0) {
                 for (int i = 0; i < width.length; i++) {
-                    sb.append(i == 0 ? "|" : "|").append("-".repeat(width[i] + 2));
+                    sb.append("|").append("-".repeat(width[i] + 2));
                 }
                 sb.append("|\n");
             }

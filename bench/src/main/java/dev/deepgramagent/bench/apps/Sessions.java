@@ -9,7 +9,6 @@ import okhttp3.WebSocketListener;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /** Opening and ending OkHttp sessions to the simulator, shared by the forked apps. */
 final class Sessions {
@@ -27,16 +26,10 @@ final class Sessions {
         final CountDownLatch ended = new CountDownLatch(1);
         volatile WebSocket socket;
         volatile Throwable failure;
-        final AtomicInteger messages = new AtomicInteger();
 
         @Override
         public void onOpen(WebSocket webSocket, Response response) {
             opened.countDown();
-        }
-
-        @Override
-        public void onMessage(WebSocket webSocket, String text) {
-            messages.incrementAndGet();
         }
 
         @Override
