@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Paths;
+import java.util.Collection;
+import javax.management.ObjectName;
 
 /** What the forked apps report about their own process. Linux only: peak RSS comes from /proc. */
 final class ProcStatus {
@@ -44,6 +46,33 @@ final class ProcStatus {
             used = now;
         }
         return used;
+    }
+
+    /**
+     * Live instances of the named classes, summed over every class loader that defined one (the
+     * agent's classes live in its own loader), from the JVM's class histogram, which runs a full
+     * collection first.
+     */
+    static long liveInstances(Collection<String> classNames) throws Exception {
+        String histogram = (String) ManagementFactory.getPlatformMBeanServer().invoke(
+                new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+                new Object[] {new String[0]}, new String[] {String[].class.getName()});
+        long count = 0;
+        boolean seenRow = false;
+        for (String line : histogram.split("\n")) {
+            // "   12:        345        6789  a.b.C (module)" or "  12:  345  6789  a.b.C"
+            String[] f = line.trim().split("\\s+");
+            if (f.length >= 4 && f[0].endsWith(":")) {
+                seenRow = true;
+                if (classNames.contains(f[3])) {
+                    count += Long.parseLong(f[1]);
+                }
+            }
+        }
+        if (!seenRow) {
+            throw new IllegalStateException("no class histogram from the JVM");
+        }
+        return count;
     }
 
     static void report(String key, Object value) {

@@ -88,4 +88,12 @@ final class Sessions {
         client.dispatcher().executorService().shutdown();
         client.connectionPool().evictAll();
     }
+
+    /** {@link #shutdown}, then waits until the client's dispatcher threads have ended. */
+    static void shutdownAndWait(OkHttpClient client) throws InterruptedException {
+        shutdown(client);
+        if (!client.dispatcher().executorService().awaitTermination(60, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("OkHttp's dispatcher threads did not end");
+        }
+    }
 }
