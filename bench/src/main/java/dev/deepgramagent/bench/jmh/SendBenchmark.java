@@ -16,8 +16,13 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.lang.reflect.Field;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -42,6 +47,8 @@ public class SendBenchmark {
     public static final String TRACKED_PATH = "/v1/listen";
     public static final String UNTRACKED_PATH = "/media/stream";
     static final int BATCH = 5000;
+    /** Set in the forks with the agent: the port of its metrics endpoint, read by {@link #checkTracking}. */
+    public static final String METRICS_PORT_PROPERTY = "bench.agent.metricsPort";
 
     @Param({TRACKED_PATH})
     public String path;
@@ -72,6 +79,32 @@ public class SendBenchmark {
         synchronized (socket) {
             queue.clear();
             queueSize.setLong(socket, 0);
+        }
+    }
+
+    /**
+     * With the agent, the control that the figure is what it claims to be: the agent counted the
+     * audio of the tracked socket, and none on the other one. Without it a socket the agent failed
+     * to instrument or track would show no overhead and pass.
+     */
+    @TearDown(Level.Trial)
+    public void checkTracking() throws IOException {
+        String port = System.getProperty(METRICS_PORT_PROPERTY);
+        if (port == null) {
+            return;
+        }
+        double counted = 0;
+        try (InputStream in = new URL("http://127.0.0.1:" + port + "/metrics").openStream()) {
+            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                if (line.startsWith("deepgram_agent_audio_sent_bytes_total{")) {
+                    counted += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+        }
+        boolean tracked = TRACKED_PATH.equals(path);
+        if (tracked ? counted < (double) BATCH * frame.size() : counted != 0) {
+            throw new IllegalStateException("the agent counted " + (long) counted + " audio bytes on the "
+                    + (tracked ? "tracked" : "untracked") + " socket");
         }
     }
 
