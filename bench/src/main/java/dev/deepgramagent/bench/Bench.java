@@ -51,6 +51,21 @@ final class Bench {
         return JvmRun.run(java, benchJar, jvmArgs, main, args, timeoutSeconds);
     }
 
+    /** {@code list} with {@code more} appended, as strings. */
+    static List<String> concat(List<String> list, Object... more) {
+        List<String> all = new ArrayList<>(list);
+        for (Object o : more) {
+            if (o instanceof List) {
+                for (Object e : (List<?>) o) {
+                    all.add(String.valueOf(e));
+                }
+            } else {
+                all.add(String.valueOf(o));
+            }
+        }
+        return all;
+    }
+
     static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();

@@ -33,9 +33,14 @@ final class EndToEndBench {
                 boolean withAgent = (k == 0) == agentFirst;
                 Bench.progress(String.format("end to end: %d sessions at %.0fx real time, %s agent (%d/%d)",
                         s.loadSessions, s.loadSpeed, withAgent ? "with" : "without", pair + 1, s.loadPairs));
-                JvmRun run = bench.run(withAgent ? bench.agentArgs() : List.of(), LoadApp.class, args, timeout);
+                int port = withAgent ? Bench.freePort() : -1;
+                JvmRun run = bench.run(withAgent ? bench.agentArgsOnPort(port) : List.of(), LoadApp.class, Bench.concat(args, port), timeout);
                 if (run.number("failed_sessions") > 0 || run.number("refused_frames") > 0) {
                     throw new IllegalStateException("sessions failed during the load run:\n  " + String.join("\n  ", run.output));
+                }
+                if (withAgent && run.number("agent_sessions_active") != s.loadSessions) {
+                    throw new IllegalStateException("the agent tracked " + run.values.get("agent_sessions_active") + " of the "
+                            + s.loadSessions + " sessions in the load run");
                 }
                 target = run.number("target_frames_per_second");
                 double cpuPerSessionMinute = run.number("cpu_seconds") / run.number("session_minutes");

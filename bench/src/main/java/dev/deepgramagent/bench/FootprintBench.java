@@ -7,7 +7,6 @@ import dev.deepgramagent.simulator.SimulatorOptions;
 
 import java.nio.file.Files;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -52,7 +51,7 @@ final class FootprintBench {
             int port = Bench.freePort();
             List<String> agentArgs = List.of(fast.listenUrl(), String.valueOf(total),
                     String.valueOf(bench.settings.leakConcurrency), String.valueOf(port));
-            JvmRun agent = bench.run(with(SERIAL_GC, bench.agentArgsOnPort(port)), LeakCheckApp.class, agentArgs, 600);
+            JvmRun agent = bench.run(Bench.concat(SERIAL_GC, bench.agentArgsOnPort(port)), LeakCheckApp.class, agentArgs, 600);
             double leftPlain = plain.number("left_per_session_bytes");
             double leftAgent = agent.number("left_per_session_bytes");
             double active = agent.number("agent_sessions_active");
@@ -81,11 +80,5 @@ final class FootprintBench {
             report.detail("leak_plain_seconds", plain.number("sessions_seconds"));
             report.detail("leak_agent_seconds", agent.number("sessions_seconds"));
         }
-    }
-
-    private static List<String> with(List<String> a, List<String> b) {
-        List<String> all = new ArrayList<>(a);
-        all.addAll(b);
-        return all;
     }
 }

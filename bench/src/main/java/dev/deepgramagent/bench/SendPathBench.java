@@ -44,8 +44,7 @@ final class SendPathBench {
         Bench.progress("send path: JMH with the agent, tracked and untracked socket");
         // The metrics endpoint lets each fork check that the agent tracked the socket it measured.
         int port = Bench.freePort();
-        List<String> agentArgs = new ArrayList<>(bench.agentArgsOnPort(port));
-        agentArgs.add("-D" + SendBenchmark.METRICS_PORT_PROPERTY + "=" + port);
+        List<String> agentArgs = Bench.concat(bench.agentArgsOnPort(port), "-D" + SendBenchmark.METRICS_PORT_PROPERTY + "=" + port);
         List<Score> withAgent = measure(bench, agentArgs, SendBenchmark.TRACKED_PATH, SendBenchmark.UNTRACKED_PATH);
         Score tracked = withAgent.get(0);
         Score untracked = withAgent.get(1);

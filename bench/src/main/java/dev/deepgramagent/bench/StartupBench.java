@@ -75,8 +75,13 @@ final class StartupBench {
         Bench.progress("first session: " + runs + " rounds of plain / with the agent");
         List<String> args = List.of(simulator.listenUrl());
         for (int round = 0; round <= runs; round++) {
-            JvmRun plain = bench.run(List.of(), FirstSessionApp.class, args, 120);
-            JvmRun agent = bench.run(bench.agentArgs(), FirstSessionApp.class, args, 120);
+            JvmRun plain = bench.run(List.of(), FirstSessionApp.class, Bench.concat(args, -1), 120);
+            int port = Bench.freePort();
+            JvmRun agent = bench.run(bench.agentArgsOnPort(port), FirstSessionApp.class, Bench.concat(args, port), 120);
+            if (agent.number("agent_sessions_active") != 1) {
+                throw new IllegalStateException("the agent did not track the first session: sessions active = "
+                        + agent.values.get("agent_sessions_active"));
+            }
             if (round == 0) {
                 continue;
             }

@@ -3,14 +3,8 @@ package dev.deepgramagent.bench.apps;
 import okhttp3.OkHttpClient;
 import okio.ByteString;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.HttpURLConnection;
-import java.net.URL;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The leak check's app (run with -XX:+UseSerialGC so a full collection leaves exactly the live
@@ -41,7 +35,7 @@ public final class LeakCheckApp {
         if (metricsPort > 0) {
             // The scrape at the end loads the JDK's HTTP server and client and their locale data
             // (about 1 MB); scrape once here so that this is in the baseline too.
-            activeSessions(metricsPort);
+            AgentMetricsReader.sum(metricsPort, AgentMetricsReader.SESSIONS_ACTIVE);
         }
         Sessions.shutdownAndWait(warmUp);
         long baseline = ProcStatus.liveHeapBytes();
@@ -53,7 +47,7 @@ public final class LeakCheckApp {
         }
         ProcStatus.report("sessions_seconds", (System.nanoTime() - started) / 1e9);
         if (metricsPort > 0) {
-            ProcStatus.report("agent_sessions_active", awaitAgentIdle(metricsPort));
+            ProcStatus.report("agent_sessions_active", AgentMetricsReader.await(metricsPort, AgentMetricsReader.SESSIONS_ACTIVE, 0, 10));
         }
         // Each of OkHttp's reader threads keeps a few KB of NIO buffers while it idles: let them end.
         Sessions.shutdownAndWait(client);
@@ -88,37 +82,6 @@ public final class LeakCheckApp {
         }
         for (Sessions.Tracked s : wave) {
             s.awaitEnd(60);
-        }
-    }
-
-    /** The agent's own count of the sessions it still tracks, once it reaches zero (or after 10 s). */
-    private static double awaitAgentIdle(int port) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        double active;
-        do {
-            active = activeSessions(port);
-            if (active == 0) {
-                return 0;
-            }
-            TimeUnit.MILLISECONDS.sleep(100);
-        } while (System.nanoTime() < deadline);
-        return active;
-    }
-
-    private static double activeSessions(int port) {
-        try {
-            HttpURLConnection c = (HttpURLConnection) new URL("http://127.0.0.1:" + port + "/metrics").openConnection();
-            double sum = 0;
-            try (InputStream in = c.getInputStream()) {
-                for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
-                    if (line.startsWith("deepgram_agent_sessions_active")) {
-                        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-                    }
-                }
-            }
-            return sum;
-        } catch (IOException | NumberFormatException e) {
-            return Double.NaN;
         }
     }
 }

@@ -14,7 +14,8 @@ import java.util.concurrent.locks.LockSupport;
  * 16 kHz linear16 in 20 ms chunks (640 bytes) at a fixed multiple of real time. After a warm-up it
  * reports the frames per second it kept up and the CPU time of the whole process over the window.
  *
- * <p>Arguments: url sessions speed warmupSeconds measureSeconds.
+ * <p>Arguments: url sessions speed warmupSeconds measureSeconds metricsPort (the agent's, or -1
+ * without it).
  */
 public final class LoadApp {
 
@@ -33,6 +34,7 @@ public final class LoadApp {
         double speed = Double.parseDouble(args[2]);
         long warmupNanos = TimeUnit.SECONDS.toNanos(Long.parseLong(args[3]));
         long measureNanos = TimeUnit.SECONDS.toNanos(Long.parseLong(args[4]));
+        int metricsPort = Integer.parseInt(args[5]);
 
         OkHttpClient client = Sessions.client(sessionCount);
         List<Sessions.Tracked> sessions = new ArrayList<>();
@@ -76,6 +78,10 @@ public final class LoadApp {
         ProcStatus.report("cpu_seconds", (cpuAtEnd - cpuAtStart) / 1e9);
         ProcStatus.report("session_minutes", sessionCount * seconds / 60);
         ProcStatus.report("refused_frames", refused.get());
+        if (metricsPort > 0) {
+            // The control, after the measurement: the agent tracked every session it streamed on.
+            ProcStatus.report("agent_sessions_active", AgentMetricsReader.sum(metricsPort, AgentMetricsReader.SESSIONS_ACTIVE));
+        }
         int failed = 0;
         for (Sessions.Tracked s : sessions) {
             if (s.failure != null) {

@@ -1,5 +1,6 @@
 package dev.deepgramagent.bench.jmh;
 
+import dev.deepgramagent.bench.apps.AgentMetricsReader;
 import okhttp3.Request;
 import okhttp3.WebSocket;
 import okhttp3.WebSocketListener;
@@ -18,11 +19,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.lang.reflect.Field;
-import java.net.URL;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -88,21 +85,14 @@ public class SendBenchmark {
      * to instrument or track would show no overhead and pass.
      */
     @TearDown(Level.Trial)
-    public void checkTracking() throws IOException {
+    public void checkTracking() {
         String port = System.getProperty(METRICS_PORT_PROPERTY);
         if (port == null) {
             return;
         }
-        double counted = 0;
-        try (InputStream in = new URL("http://127.0.0.1:" + port + "/metrics").openStream()) {
-            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
-                if (line.startsWith("deepgram_agent_audio_sent_bytes_total{")) {
-                    counted += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-                }
-            }
-        }
+        double counted = AgentMetricsReader.sum(Integer.parseInt(port), AgentMetricsReader.AUDIO_SENT_BYTES);
         boolean tracked = TRACKED_PATH.equals(path);
-        if (tracked ? counted < (double) BATCH * frame.size() : counted != 0) {
+        if (!(tracked ? counted >= (double) BATCH * frame.size() : counted == 0)) { // NaN fails too
             throw new IllegalStateException("the agent counted " + (long) counted + " audio bytes on the "
                     + (tracked ? "tracked" : "untracked") + " socket");
         }
