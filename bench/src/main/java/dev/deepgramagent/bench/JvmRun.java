@@ -45,6 +45,9 @@ final class JvmRun {
         cmd.add(main.getName());
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        // Only the arguments given here configure the run: not a JVM option or an agent setting
+        // that happens to be in the environment.
+        pb.environment().keySet().removeIf(k -> k.startsWith("DEEPGRAM_AGENT_") || k.equals("JAVA_TOOL_OPTIONS") || k.equals("JDK_JAVA_OPTIONS"));
         long start = System.nanoTime();
         Process p = pb.start();
         List<String> lines = new ArrayList<>();
