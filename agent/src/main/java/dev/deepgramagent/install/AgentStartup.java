@@ -39,6 +39,26 @@ final class AgentStartup {
             org.slf4j.Logger installLog = AgentLogging.logger("install");
             gate.coreReady(true, (name, retransformed) -> installLog.debug("instrumented {} ({}), woven at build time", name,
                     InstrumentedTypes.howInstrumented(retransformed)));
+            settleWeaver(gate, attach);
+            retransformAlreadyLoaded(inst, gate);
+            // After the gate: an app opening its first session at start-up need not wait for it.
+            serveMetrics(config, core, metrics);
+            AgentLogging.logger("agent").info("deepgram-agent {} started{}: mode={}, hosts={}, instrumenting {}",
+                    AgentVersion.get(), attach ? " (attached)" : "", config.mode().name().toLowerCase(java.util.Locale.ROOT),
+                    config.text(ConfigKey.HOSTS), InstrumentedTypes.SUMMARY);
+        } catch (Throwable t) {
+            gate.settle(null);
+            InternalErrors.record(InternalErrors.Kind.STARTUP, "background start", t);
+        }
+    }
+
+    /**
+     * Hands the gate what weaves classes that are not prewoven. On its own failure (Byte Buddy
+     * cannot load, say) the gate lets classes load as they are, and the rest of the start, the
+     * metrics among it, goes on: prewoven classes are still instrumented, at load and on attach.
+     */
+    private static void settleWeaver(LazyTransformer gate, boolean attach) {
+        try {
             ClassLoader system = ClassLoader.getSystemClassLoader();
             if (!attach && allPrewoven(system)) {
                 // The app's copies were woven at build time: Byte Buddy loads only if another copy shows up.
@@ -50,15 +70,9 @@ final class AgentStartup {
                 }
                 gate.settle(weaver);
             }
-            retransformAlreadyLoaded(inst, gate);
-            // After the gate: an app opening its first session at start-up need not wait for it.
-            serveMetrics(config, core, metrics);
-            AgentLogging.logger("agent").info("deepgram-agent {} started{}: mode={}, hosts={}, instrumenting {}",
-                    AgentVersion.get(), attach ? " (attached)" : "", config.mode().name().toLowerCase(java.util.Locale.ROOT),
-                    config.text(ConfigKey.HOSTS), InstrumentedTypes.SUMMARY);
         } catch (Throwable t) {
             gate.settle(null);
-            InternalErrors.record(InternalErrors.Kind.STARTUP, "background start", t);
+            InternalErrors.record(InternalErrors.Kind.STARTUP, "weaver", t);
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.deepgramagent.install;
 
+import dev.deepgramagent.errors.InternalErrors;
+
 import java.lang.instrument.ClassFileTransformer;
 import java.security.ProtectionDomain;
 import java.util.Set;
@@ -42,8 +44,14 @@ final class LazyTransformer implements ClassFileTransformer {
         coreReady.countDown();
     }
 
-    /** Called once by the background start: with the real transformer, or null if it failed. */
-    void settle(ClassFileTransformer transformer) {
+    /**
+     * Called by the background start: with the real transformer, or null if it failed. Only the
+     * first call counts, so a failure later in the start cannot take back a working transformer.
+     */
+    synchronized void settle(ClassFileTransformer transformer) {
+        if (settled.getCount() == 0) {
+            return;
+        }
         delegate = transformer;
         if (transformer == null) {
             coreReady(coreInstalled, onPrewoven);
@@ -73,9 +81,14 @@ final class LazyTransformer implements ClassFileTransformer {
             ClassFileTransformer d = awaitDelegate();
             return d == null ? null
                     : d.transform(module, loader, className, classBeingRedefined, protectionDomain, classfileBuffer);
+        } catch (InterruptedException e) {
+            // The loading thread was interrupted while waiting for the agent: the class loads as
+            // it is, and the app keeps its interrupt.
+            Thread.currentThread().interrupt();
+            return null;
         } catch (Throwable t) {
-            // Byte Buddy reports its own errors through the listener; anything else is dropped
-            // here because a transformer must never throw into class loading.
+            // A transformer must never throw into class loading: the class loads uninstrumented.
+            InternalErrors.record(InternalErrors.Kind.TRANSFORM, className.replace('/', '.'), t);
             return null;
         }
     }

@@ -7,6 +7,8 @@ import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
@@ -22,6 +24,14 @@ public final class PrewovenGenerator {
 
     public static void main(String[] args) throws Exception {
         Path out = Paths.get(args[0]);
+        // Start the prewoven folder empty: a woven class left from an earlier build (another
+        // OkHttp version, older advice) must not reach the jar.
+        Path previous = out.resolve(Prewoven.ROOT);
+        if (Files.isDirectory(previous)) {
+            try (Stream<Path> old = Files.walk(previous)) {
+                old.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
         Weaver weaver = new Weaver(AgentStartup.MODULES);
         int written = 0;
         for (int i = 1; i < args.length; i++) {

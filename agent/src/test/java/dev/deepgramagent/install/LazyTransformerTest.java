@@ -1,5 +1,6 @@
 package dev.deepgramagent.install;
 
+import dev.deepgramagent.errors.InternalErrors;
 import org.junit.jupiter.api.Test;
 
 import java.lang.instrument.ClassFileTransformer;
@@ -7,9 +8,11 @@ import java.security.ProtectionDomain;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -72,6 +75,34 @@ class LazyTransformerTest {
                 throw new IllegalStateException("boom");
             }
         });
+        long before = InternalErrors.count(InternalErrors.Kind.TRANSFORM);
         assertNull(gate.transform(null, "a/Target", null, null, ORIGINAL));
+        assertEquals(before + 1, InternalErrors.count(InternalErrors.Kind.TRANSFORM), "counted as an internal error");
+    }
+
+    @Test
+    void aLaterFailureDoesNotTakeBackAWorkingTransformer() {
+        LazyTransformer gate = new LazyTransformer(Set.of("a/Target"), 1000);
+        gate.settle(DELEGATE);
+        gate.settle(null);
+        assertArrayEquals(TRANSFORMED, gate.transform(null, "a/Target", null, null, ORIGINAL));
+    }
+
+    @Test
+    void anInterruptedLoaderLoadsTheClassAsItIsAndKeepsItsInterrupt() throws Exception {
+        LazyTransformer gate = new LazyTransformer(Set.of("a/Target"), 60_000);
+        AtomicReference<byte[]> result = new AtomicReference<>(TRANSFORMED);
+        AtomicBoolean stillInterrupted = new AtomicBoolean();
+        CountDownLatch done = new CountDownLatch(1);
+        Thread loader = new Thread(() -> {
+            Thread.currentThread().interrupt();
+            result.set(gate.transform(null, "a/Target", null, null, ORIGINAL));
+            stillInterrupted.set(Thread.currentThread().isInterrupted());
+            done.countDown();
+        });
+        loader.start();
+        assertTrue(done.await(10, TimeUnit.SECONDS), "an interrupt ends the wait");
+        assertNull(result.get());
+        assertTrue(stillInterrupted.get(), "the app's interrupt is kept");
     }
 }

@@ -127,7 +127,7 @@ public final class Session {
         return audioBytes > bytesAtLastFlush;
     }
 
-    synchronized void flushSent(boolean injected, boolean closeStream, long now) {
+    synchronized void flushSent(boolean closeStream, long now) {
         bytesAtLastFlush = audioBytes;
         flushOutstanding = true;
         flushIsCloseStream = closeStream;

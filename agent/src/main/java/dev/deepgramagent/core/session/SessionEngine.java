@@ -176,10 +176,10 @@ public final class SessionEngine {
                 s.appKeepAlives++;
             } else if ("Finalize".equals(type)) {
                 s.appFinalizes++;
-                s.flushSent(false, false, now);
+                s.flushSent(false, now);
             } else if ("CloseStream".equals(type)) {
                 s.appCloseStreams++;
-                s.flushSent(false, true, now);
+                s.flushSent(true, now);
             }
         }
         return false;
@@ -337,7 +337,7 @@ public final class SessionEngine {
         s.deferred = true;
         s.coveredAtDeferral = s.coveredUntil;
         if (inject) {
-            s.flushSent(true, flushIsCloseStream, now);
+            s.flushSent(flushIsCloseStream, now);
             if (flushIsCloseStream) {
                 s.injectedCloseStreams++;
             } else {
