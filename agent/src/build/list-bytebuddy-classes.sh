@@ -13,7 +13,9 @@ AGENT_JAR=agent/target/deepgram-agent.jar
 SIM_JAR=simulator/target/deepgram-simulator.jar
 OUT=agent/src/build/bytebuddy-keep.txt
 work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+# On any failure, remove the agent jar: an untrimmed one left behind would be kept by the next
+# package (Ant's jar task sees its entries as up to date).
+trap 'rc=$?; kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"; [ $rc -eq 0 ] || rm -f "$AGENT_JAR"' EXIT
 
 echo 'dev/deepgramagent/shaded/bytebuddy/**' > "$work/all-bytebuddy.txt"
 # Ant's jar task would keep an existing jar whose entries are all older than it: remove it first.

@@ -81,11 +81,6 @@ final class LazyTransformer implements ClassFileTransformer {
             ClassFileTransformer d = awaitDelegate();
             return d == null ? null
                     : d.transform(module, loader, className, classBeingRedefined, protectionDomain, classfileBuffer);
-        } catch (InterruptedException e) {
-            // The loading thread was interrupted while waiting for the agent: the class loads as
-            // it is, and the app keeps its interrupt.
-            Thread.currentThread().interrupt();
-            return null;
         } catch (Throwable t) {
             // A transformer must never throw into class loading: the class loads uninstrumented.
             InternalErrors.record(InternalErrors.Kind.TRANSFORM, className.replace('/', '.'), t);
@@ -99,19 +94,44 @@ final class LazyTransformer implements ClassFileTransformer {
         return transform(null, loader, className, classBeingRedefined, protectionDomain, classfileBuffer);
     }
 
-    private boolean awaitCore() throws InterruptedException {
-        if (coreReady.getCount() > 0) {
-            coreReady.await(waitMillis, TimeUnit.MILLISECONDS);
-        }
+    private boolean awaitCore() {
+        awaitBounded(coreReady);
         return coreInstalled;
     }
 
-    private ClassFileTransformer awaitDelegate() throws InterruptedException {
+    private ClassFileTransformer awaitDelegate() {
         ClassFileTransformer d = delegate;
-        if (d == null && settled.getCount() > 0) {
-            settled.await(waitMillis, TimeUnit.MILLISECONDS);
+        if (d == null) {
+            awaitBounded(settled);
             d = delegate;
         }
         return d;
+    }
+
+    /**
+     * Waits at most {@code init.timeout}, through interrupts: an app thread interrupted while its
+     * class load waits must not lose the instrumentation. The interrupt is restored afterwards.
+     */
+    private void awaitBounded(CountDownLatch latch) {
+        if (latch.getCount() == 0) {
+            return;
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
+        boolean interrupted = false;
+        try {
+            long left;
+            while ((left = deadline - System.nanoTime()) > 0) {
+                try {
+                    latch.await(left, TimeUnit.NANOSECONDS);
+                    return;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 }

@@ -89,20 +89,26 @@ class LazyTransformerTest {
     }
 
     @Test
-    void anInterruptedLoaderLoadsTheClassAsItIsAndKeepsItsInterrupt() throws Exception {
+    void anInterruptedLoaderStillWaitsForTheAgentAndKeepsItsInterrupt() throws Exception {
         LazyTransformer gate = new LazyTransformer(Set.of("a/Target"), 60_000);
-        AtomicReference<byte[]> result = new AtomicReference<>(TRANSFORMED);
+        AtomicReference<byte[]> result = new AtomicReference<>();
         AtomicBoolean stillInterrupted = new AtomicBoolean();
+        CountDownLatch waiting = new CountDownLatch(1);
         CountDownLatch done = new CountDownLatch(1);
         Thread loader = new Thread(() -> {
-            Thread.currentThread().interrupt();
+            Thread.currentThread().interrupt(); // interrupted before the load, and again during it
+            waiting.countDown();
             result.set(gate.transform(null, "a/Target", null, null, ORIGINAL));
             stillInterrupted.set(Thread.currentThread().isInterrupted());
             done.countDown();
         });
         loader.start();
-        assertTrue(done.await(10, TimeUnit.SECONDS), "an interrupt ends the wait");
-        assertNull(result.get());
+        assertTrue(waiting.await(10, TimeUnit.SECONDS));
+        loader.interrupt();
+        assertTrue(!done.await(200, TimeUnit.MILLISECONDS), "an interrupt does not end the wait for the agent");
+        gate.settle(DELEGATE);
+        assertTrue(done.await(10, TimeUnit.SECONDS));
+        assertArrayEquals(TRANSFORMED, result.get(), "the class is instrumented");
         assertTrue(stillInterrupted.get(), "the app's interrupt is kept");
     }
 }

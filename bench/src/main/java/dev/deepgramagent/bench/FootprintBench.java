@@ -57,14 +57,21 @@ final class FootprintBench {
             double active = agent.number("agent_sessions_active");
             double objectsLeft = agent.number("session_objects_left");
             double objectsOneOpen = agent.number("session_objects_one_open");
-            if (objectsOneOpen < 1) {
-                throw new IllegalStateException("the class histogram did not see the agent's objects of an open session");
+            if (objectsOneOpen != 2) { // a Session and its lookup-table slot
+                throw new IllegalStateException("the class histogram saw " + objectsOneOpen + " of the agent's objects for one open session, not 2");
+            }
+            double opened = agent.number("agent_sessions_opened");
+            double ended = agent.number("agent_sessions_ended");
+            double endedUnknown = agent.number("agent_sessions_ended_unknown");
+            if (opened < total || ended != opened || endedUnknown != 0) {
+                throw new IllegalStateException("the agent's counts do not show every session ending through its close: opened "
+                        + opened + ", ended " + ended + ", of which unknown " + endedUnknown);
             }
             double added = leftAgent - leftPlain;
             // No session state behind means both: the agent counts no session, and none of its
             // per-session objects survives a full collection. The heap difference is context: it
-            // moves by tens of bytes per session between runs, on both sides, with the number of
-            // OkHttp's idle dispatcher threads and their buffers.
+            // moves by tens of bytes per session between runs, on both sides, with OkHttp's own
+            // shared state (its task runner's threads among it).
             boolean noLeak = active == 0 && objectsLeft == 0;
             report.headline("leak_sessions_left", active, 0, active == 0);
             report.headline("leak_session_objects_left", objectsLeft, 0, objectsLeft == 0);
@@ -76,6 +83,7 @@ final class FootprintBench {
                     "(context)", null);
             report.detail("leak_no_state_left", noLeak);
             report.detail("leak_session_objects_one_open", objectsOneOpen);
+            report.detail("leak_agent_sessions_ended", ended);
             report.detail("leak_sessions", total);
             report.detail("leak_plain_seconds", plain.number("sessions_seconds"));
             report.detail("leak_agent_seconds", agent.number("sessions_seconds"));

@@ -33,9 +33,10 @@ public final class LeakCheckApp {
         OkHttpClient warmUp = Sessions.client(1);
         runWave(warmUp, url, 1);
         if (metricsPort > 0) {
-            // The scrape at the end loads the JDK's HTTP server and client and their locale data
-            // (about 1 MB); scrape once here so that this is in the baseline too.
-            AgentMetricsReader.sum(metricsPort, AgentMetricsReader.SESSIONS_ACTIVE);
+            // The scrapes at the end load the JDK's HTTP client and the endpoint's request handling
+            // and locale data (about 1 MB); scrape here, once the endpoint answers, so that this is
+            // in the baseline too.
+            AgentMetricsReader.await(metricsPort, AgentMetricsReader.SESSIONS_ACTIVE, 0, 10);
         }
         Sessions.shutdownAndWait(warmUp);
         long baseline = ProcStatus.liveHeapBytes();
@@ -48,14 +49,22 @@ public final class LeakCheckApp {
         ProcStatus.report("sessions_seconds", (System.nanoTime() - started) / 1e9);
         if (metricsPort > 0) {
             ProcStatus.report("agent_sessions_active", AgentMetricsReader.await(metricsPort, AgentMetricsReader.SESSIONS_ACTIVE, 0, 10));
+            // Each session left the agent through its end, not through the sweep of sessions
+            // whose socket was collected without one (root cause unknown), which would also
+            // leave nothing behind.
+            double opened = AgentMetricsReader.sum(metricsPort, AgentMetricsReader.SESSIONS_OPENED);
+            ProcStatus.report("agent_sessions_opened", opened);
+            ProcStatus.report("agent_sessions_ended", AgentMetricsReader.await(metricsPort, AgentMetricsReader.SESSIONS_ENDED, opened, 10));
+            ProcStatus.report("agent_sessions_ended_unknown",
+                    AgentMetricsReader.sum(metricsPort, AgentMetricsReader.SESSIONS_ENDED, "root_cause=\"unknown\""));
         }
         // Each of OkHttp's reader threads keeps a few KB of NIO buffers while it idles: let them end.
         Sessions.shutdownAndWait(client);
         long after = ProcStatus.liveHeapBytes();
         ProcStatus.report("left_per_session_bytes", (after - baseline) / (double) total);
         // The exact answer to "no session state left behind": the agent's per-session objects
-        // still alive after a full collection. The heap figure above is context: it still moves
-        // by tens of bytes per session between runs with OkHttp's shared writer threads.
+        // still alive after a full collection. The heap figure above is context (see
+        // FootprintBench.leak).
         ProcStatus.report("session_objects_left", ProcStatus.liveInstances(SESSION_STATE_CLASSES));
 
         // The control: with one session open, the same count must see the agent's objects.
