@@ -11,4 +11,8 @@ if [ ! -f "$jar" ] || [ ! -f agent/target/deepgram-agent.jar ]; then
   echo "bench: build first: mvn -B -DskipTests package" >&2
   exit 2
 fi
+# Only the benchmark's own arguments configure the JVMs it starts (JMH's forks included), not a
+# JVM option or an agent setting that happens to be in the environment.
+unset JAVA_TOOL_OPTIONS JDK_JAVA_OPTIONS
+for v in $(compgen -e | grep '^DEEPGRAM_AGENT_' || true); do unset "$v"; done
 exec java -jar "$jar" "$@"
