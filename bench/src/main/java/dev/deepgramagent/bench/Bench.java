@@ -55,13 +55,7 @@ final class Bench {
     static List<String> concat(List<String> list, Object... more) {
         List<String> all = new ArrayList<>(list);
         for (Object o : more) {
-            if (o instanceof List) {
-                for (Object e : (List<?>) o) {
-                    all.add(String.valueOf(e));
-                }
-            } else {
-                all.add(String.valueOf(o));
-            }
+            all.add(String.valueOf(o));
         }
         return all;
     }
