@@ -18,9 +18,9 @@ public final class Bridge {
         handler = newHandler == null ? NOOP : newHandler;
     }
 
-    public static void socketCreated(Object socket, String library, String url) {
+    public static void socketCreated(Object socket, String library, String url, String clientSessionId) {
         try {
-            handler.socketCreated(socket, library, url);
+            handler.socketCreated(socket, library, url, clientSessionId);
         } catch (Throwable ignored) {
             // the handler counts its own errors; nothing may reach the app
         }
@@ -42,11 +42,11 @@ public final class Bridge {
         }
     }
 
-    public static boolean textSent(Object socket, String text) {
+    public static int textSent(Object socket, String text) {
         try {
             return handler.textSent(socket, text);
         } catch (Throwable ignored) {
-            return false;
+            return BridgeHandler.SEND;
         }
     }
 

@@ -8,8 +8,18 @@ package dev.deepgramagent.bridge;
  */
 public abstract class BridgeHandler {
 
-    /** A WebSocket object of {@code library} was created for {@code url}. */
-    public void socketCreated(Object socket, String library, String url) {
+    /** {@link #textSent} answers: send the app's text frame as usual. */
+    public static final int SEND = 0;
+    /** Drop it and answer the app as the library does for a closed socket. */
+    public static final int DROP = 1;
+    /** Do not send it now (the agent sends it later) and answer the app as for an accepted send. */
+    public static final int HOLD = 2;
+
+    /**
+     * A WebSocket object of {@code library} was created for {@code url}; {@code clientSessionId} is the
+     * request's {@code x-deepgram-session-id} header (the official SDK's reconnect chain), or null.
+     */
+    public void socketCreated(Object socket, String library, String url, String clientSessionId) {
     }
 
     /** The handshake succeeded; {@code requestId} is Deepgram's {@code dg-request-id} header, or null. */
@@ -21,9 +31,9 @@ public abstract class BridgeHandler {
         return false;
     }
 
-    /** The app sends a text frame. @return true to drop it: the app closed already. */
-    public boolean textSent(Object socket, String text) {
-        return false;
+    /** The app sends a text frame. @return {@link #SEND}, {@link #DROP} (the app closed already) or {@link #HOLD}. */
+    public int textSent(Object socket, String text) {
+        return SEND;
     }
 
     /** The app asks to close. @return true when the agent defers the close (the library must not close now). */

@@ -34,6 +34,8 @@ public enum ConfigKey {
             "how long OkHttp waits for Deepgram to answer a close before cancelling (OkHttp's own: 60s)"),
     OKHTTP_CONNECT_TIMEOUT("okhttp.connect.timeout", ValueType.durationOrApp(), "app",
             "connect timeout of Deepgram sockets (the official SDK fixes 4s); app keeps the client's setting"),
+    FLUX_PING_INTERVAL("flux.ping.interval", ValueType.durationOrApp(), "20s",
+            "WebSocket ping interval the agent turns on for Flux (/v2/listen) sockets whose app sends no pings (Flux keeps idle sockets alive by pings, ~60s timeout); app never turns them on"),
     METRICS_HOST("metrics.host", ValueType.text(), "0.0.0.0",
             "address the Prometheus endpoint binds to (127.0.0.1 keeps it local)"),
     METRICS_PORT("metrics.port", ValueType.port(), "9469",

@@ -73,9 +73,9 @@ public final class AgentCore extends BridgeHandler {
     }
 
     @Override
-    public void socketCreated(Object socket, String library, String url) {
+    public void socketCreated(Object socket, String library, String url, String clientSessionId) {
         try {
-            Session s = engine.created(socket, library, url);
+            Session s = engine.created(socket, library, url, clientSessionId);
             if (s != null) {
                 // Never the URL itself: its query may carry customer settings or a token.
                 log.debug("{}: tracking a Deepgram {} session", library, s.endpoint.label());
@@ -106,12 +106,12 @@ public final class AgentCore extends BridgeHandler {
     }
 
     @Override
-    public boolean textSent(Object socket, String text) {
+    public int textSent(Object socket, String text) {
         try {
             return engine.textSent(socket, text);
         } catch (Throwable t) {
             InternalErrors.record(InternalErrors.Kind.RUNTIME, "textSent", t);
-            return false;
+            return SEND;
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.deepgramagent.metrics;
 
+import dev.deepgramagent.core.DeepgramEndpoints;
+import dev.deepgramagent.core.session.ErrorFrames;
 import dev.deepgramagent.core.session.RootCause;
 import dev.deepgramagent.core.session.Session;
 import dev.deepgramagent.core.session.SessionEnd;
@@ -33,6 +35,9 @@ public final class AgentMetrics implements SessionListener {
     /** Handshake statuses kept as their own label value; anything else becomes "other". */
     static final List<String> STATUSES = List.of("400", "401", "402", "403", "404", "408", "429", "500", "502", "503", "504", "other");
 
+    /** The {@code type} label of messages_injected: v1's flushes and KeepAlive, Flux's ForceEndTurn. */
+    static final List<String> INJECTED_TYPES = List.of("finalize", "closestream", "keepalive", "forceendturn");
+
     private final CollectorRegistry registry = new CollectorRegistry(true);
     private final SessionEngine engine;
     private final List<String> libraries;
@@ -41,6 +46,9 @@ public final class AgentMetrics implements SessionListener {
     private final Counter ended;
     private final Counter injected;
     private final Counter handshakeFailures;
+    private final Counter reconnected;
+    private final Counter configure;
+    private final Counter errorMessages;
     private final Counter rescued;
     private final Counter lost;
     private final Histogram flushLatency;
@@ -55,9 +63,17 @@ public final class AgentMetrics implements SessionListener {
         opened = Counter.build("deepgram_agent_sessions_opened_total", "Deepgram sessions whose handshake succeeded.")
                 .labelNames("library", "endpoint").register(registry);
         ended = Counter.build("deepgram_agent_sessions_ended_total", "Deepgram sessions ended, by root cause (exactly one per session).")
-                .labelNames("library", "root_cause").register(registry);
+                .labelNames("library", "endpoint", "root_cause").register(registry);
         injected = Counter.build("deepgram_agent_messages_injected_total", "Control messages the agent sent on the app's behalf.")
                 .labelNames("library", "type").register(registry);
+        reconnected = Counter.build("deepgram_agent_sessions_reconnected_total",
+                "Sessions the official SDK opened again within 15 s of an abnormal end (same x-deepgram-session-id), by that end's root cause.")
+                .labelNames("library", "previous_root_cause").register(registry);
+        configure = Counter.build("deepgram_agent_configure_total",
+                "Configure messages by Deepgram's answer (success, failure) or none before the session ended (unanswered).")
+                .labelNames("library", "result").register(registry);
+        errorMessages = Counter.build("deepgram_agent_error_messages_total", "Error frames Deepgram sent, by variant.")
+                .labelNames("library", "variant").register(registry);
         handshakeFailures = Counter.build("deepgram_agent_handshake_failures_total", "Handshakes Deepgram answered with an HTTP error status.")
                 .labelNames("library", "status").register(registry);
         rescued = Counter.build("deepgram_agent_audio_rescued_seconds_total",
@@ -78,12 +94,23 @@ public final class AgentMetrics implements SessionListener {
         for (String library : this.libraries) {
             endedAudioSeconds.put(library, new DoubleAdder());
             endedAudioBytes.put(library, new DoubleAdder());
-            opened.labels(library, "/v1/listen");
-            for (RootCause cause : RootCause.values()) {
-                ended.labels(library, cause.label());
+            for (DeepgramEndpoints.Endpoint endpoint : DeepgramEndpoints.Endpoint.values()) {
+                opened.labels(library, endpoint.label());
+                for (RootCause cause : RootCause.values()) {
+                    ended.labels(library, endpoint.label(), cause.label());
+                }
             }
-            for (String type : List.of("finalize", "closestream", "keepalive")) {
+            for (RootCause cause : RootCause.values()) {
+                reconnected.labels(library, cause.label());
+            }
+            for (String type : INJECTED_TYPES) {
                 injected.labels(library, type);
+            }
+            for (String result : List.of("success", "failure", "unanswered")) {
+                configure.labels(library, result);
+            }
+            for (String variant : ErrorFrames.LABELS) {
+                errorMessages.labels(library, variant);
             }
             for (String status : STATUSES) {
                 handshakeFailures.labels(library, status);
@@ -120,7 +147,10 @@ public final class AgentMetrics implements SessionListener {
     @Override
     public void ended(Session session, SessionEnd end) {
         String library = end.library;
-        ended.labels(library, end.rootCause.label()).inc();
+        ended.labels(library, end.endpoint, end.rootCause.label()).inc();
+        if (end.configuresUnanswered > 0) {
+            configure.labels(library, "unanswered").inc(end.configuresUnanswered);
+        }
         if (end.handshakeStatus > 0) {
             String status = String.valueOf(end.handshakeStatus);
             handshakeFailures.labels(library, STATUSES.contains(status) ? status : "other").inc();
@@ -131,6 +161,21 @@ public final class AgentMetrics implements SessionListener {
         longestGap.labels(library).observe(end.longestGapSeconds);
         endedAudioSeconds.computeIfAbsent(library, l -> new DoubleAdder()).add(end.audioSeconds);
         endedAudioBytes.computeIfAbsent(library, l -> new DoubleAdder()).add(end.audioBytes);
+    }
+
+    @Override
+    public void reconnected(Session session, RootCause previous, String previousRequestId) {
+        reconnected.labels(session.library, previous.label()).inc();
+    }
+
+    @Override
+    public void errorReceived(Session session, String variantLabel) {
+        errorMessages.labels(session.library, variantLabel).inc();
+    }
+
+    @Override
+    public void configureAnswered(Session session, boolean success) {
+        configure.labels(session.library, success ? "success" : "failure").inc();
     }
 
     /** Values read at scrape time: active sessions, audio totals, internal errors, the info metric. */

@@ -55,6 +55,13 @@ public final class EndClassifier {
                 // Our (the app's or the agent's) close was answered: did the words make it?
                 return lost(s, lostSeconds) ? RootCause.CLIENT_CLOSE_UNFLUSHED : RootCause.CLEAN;
             }
+            if (s.pendingErrorVariant != null) {
+                // An Error frame right before the close says why better than the close code does.
+                RootCause fromError = ErrorFrames.causeOfClose(s.pendingErrorVariant, s.pendingErrorCode);
+                if (fromError != null) {
+                    return fromError;
+                }
+            }
             String reason = e.closeReason == null ? "" : e.closeReason.trim().toUpperCase(Locale.ROOT);
             if (e.closeCode == 1011 && reason.startsWith("NET-0001")) {
                 return RootCause.SERVER_IDLE_TIMEOUT;
@@ -65,8 +72,12 @@ public final class EndClassifier {
             if (e.closeCode == 1008 && reason.startsWith("DATA-0000")) {
                 return RootCause.BAD_AUDIO;
             }
-            if (e.closeCode == 1000) {
-                // Deepgram closes 1000 after CloseStream: clean unless audio went unanswered.
+            if (e.closeCode == 1008 && reason.startsWith("INVALID_MESSAGE")) {
+                return RootCause.MESSAGE_REJECTED;
+            }
+            // Deepgram closes 1000 after CloseStream; Flux closes without a status code (1005):
+            // clean unless audio went unanswered (Flux: a turn left unfinished).
+            if (e.closeCode == 1000 || (e.closeCode == 1005 && s.closeStreamSent)) {
                 return lost(s, lostSeconds) ? RootCause.CLIENT_CLOSE_UNFLUSHED : RootCause.CLEAN;
             }
             return RootCause.SERVER_ERROR;
@@ -90,6 +101,9 @@ public final class EndClassifier {
     private static boolean lost(Session s, double lostSeconds) {
         if (s.format.knowsDuration()) {
             return lostSeconds > LOST_EPSILON_SECONDS;
+        }
+        if (s.flux) {
+            return s.turnActive; // trailing audio after the last turn may be silence: only an open turn is known lost
         }
         // Without a known audio rate: audio after the last answered flush counts as lost.
         return s.audioBytes() > s.bytesAtLastFlush || s.flushOutstanding;

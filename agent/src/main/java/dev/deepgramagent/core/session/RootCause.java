@@ -19,6 +19,11 @@ public enum RootCause {
     BAD_AUDIO,
     /** Deepgram closed with any other code. */
     SERVER_ERROR,
+    /**
+     * Deepgram answered a text message the client sent with an {@code Error} frame (malformed JSON,
+     * an unknown type such as a v1 message on Flux, an invalid Configure) and closed.
+     */
+    MESSAGE_REJECTED,
     /** Handshake answered 401 or 403. */
     HANDSHAKE_AUTH,
     /** Handshake answered 429. */

@@ -11,13 +11,41 @@ public final class ServerMessage {
     public final boolean fromFinalize;
     public final double start;
     public final double duration;
+    /** Flux {@code TurnInfo}: the event (Update, StartOfTurn, EndOfTurn, ...), what ended the turn, the audio window. */
+    public final String event;
+    public final String trigger;
+    public final double windowStart;
+    public final double windowEnd;
+    /** {@code Error} frames: Deepgram's variant and code (short identifiers, never the description). */
+    public final String variant;
+    public final String code;
 
-    private ServerMessage(String type, boolean isFinal, boolean fromFinalize, double start, double duration) {
-        this.type = type;
-        this.isFinal = isFinal;
-        this.fromFinalize = fromFinalize;
-        this.start = start;
-        this.duration = duration;
+    private ServerMessage(Fields f) {
+        this.type = f.type;
+        this.isFinal = f.isFinal;
+        this.fromFinalize = f.fromFinalize;
+        this.start = f.start;
+        this.duration = f.duration;
+        this.event = f.event;
+        this.trigger = f.trigger;
+        this.windowStart = f.windowStart;
+        this.windowEnd = f.windowEnd;
+        this.variant = f.variant;
+        this.code = f.code;
+    }
+
+    private static final class Fields {
+        String type;
+        boolean isFinal;
+        boolean fromFinalize;
+        double start;
+        double duration;
+        String event;
+        String trigger;
+        double windowStart = -1;
+        double windowEnd = -1;
+        String variant;
+        String code;
     }
 
     /** @return the message's top-level fields, or null if the text is not a JSON object. */
@@ -38,6 +66,25 @@ public final class ServerMessage {
         return "Metadata".equals(type);
     }
 
+    /** Flux: a {@code TurnInfo} message with this event. */
+    public boolean isTurnEvent(String name) {
+        return "TurnInfo".equals(type) && name.equals(event);
+    }
+
+    /** Top-level string fields worth keeping; every other string (transcripts above all) is skipped unread. */
+    private static boolean kept(String key) {
+        switch (key) {
+            case "type":
+            case "event":
+            case "trigger":
+            case "variant":
+            case "code":
+                return true;
+            default:
+                return false;
+        }
+    }
+
     /** A minimal JSON scanner that reads top-level scalars and skips everything nested. */
     private static final class Scanner {
         private final String s;
@@ -48,16 +95,12 @@ public final class ServerMessage {
         }
 
         ServerMessage object() {
-            String type = null;
-            boolean isFinal = false;
-            boolean fromFinalize = false;
-            double start = 0;
-            double duration = 0;
+            Fields f = new Fields();
             ws();
             expect('{');
             ws();
             if (s.charAt(i) == '}') {
-                return new ServerMessage(null, false, false, 0, 0);
+                return new ServerMessage(f);
             }
             while (true) {
                 ws();
@@ -67,10 +110,10 @@ public final class ServerMessage {
                 ws();
                 char c = s.charAt(i);
                 if (c == '"') {
-                    boolean keep = key.equals("type");
+                    boolean keep = kept(key);
                     String v = string(keep);
                     if (keep) {
-                        type = v;
+                        set(f, key, v);
                     }
                 } else if (c == '{' || c == '[') {
                     skipNested();
@@ -81,21 +124,34 @@ public final class ServerMessage {
                     }
                     String token = s.substring(from, i);
                     switch (key) {
-                        case "is_final": isFinal = token.equals("true"); break;
-                        case "from_finalize": fromFinalize = token.equals("true"); break;
-                        case "start": start = number(token); break;
-                        case "duration": duration = number(token); break;
+                        case "is_final": f.isFinal = token.equals("true"); break;
+                        case "from_finalize": f.fromFinalize = token.equals("true"); break;
+                        case "start": f.start = number(token); break;
+                        case "duration": f.duration = number(token); break;
+                        case "audio_window_start": f.windowStart = number(token); break;
+                        case "audio_window_end": f.windowEnd = number(token); break;
+                        case "code": f.code = token; break; // some Error frames carry a numeric code
                         default: break;
                     }
                 }
                 ws();
                 char next = s.charAt(i++);
                 if (next == '}') {
-                    return new ServerMessage(type, isFinal, fromFinalize, start, duration);
+                    return new ServerMessage(f);
                 }
                 if (next != ',') {
                     throw new IllegalArgumentException("bad JSON");
                 }
+            }
+        }
+
+        private static void set(Fields f, String key, String value) {
+            switch (key) {
+                case "type": f.type = value; break;
+                case "event": f.event = value; break;
+                case "trigger": f.trigger = value; break;
+                case "variant": f.variant = value; break;
+                default: f.code = value; break;
             }
         }
 

@@ -15,6 +15,26 @@ public final class Session {
 
     public enum State { CONNECTING, OPEN, DEFERRING_CLOSE, CLOSING, ENDED }
 
+    /**
+     * A message that makes Deepgram deliver what it holds, and what answers it: Finalize (a
+     * {@code from_finalize} result) and CloseStream (Metadata) on /v1, ForceEndTurn (the
+     * {@code EndOfTurn} it forces, or the Warning for no active turn) on Flux.
+     */
+    enum Flush {
+        FINALIZE("{\"type\":\"Finalize\"}", "finalize"),
+        CLOSESTREAM("{\"type\":\"CloseStream\"}", "closestream"),
+        FORCE_END_TURN("{\"type\":\"ForceEndTurn\"}", "forceendturn");
+
+        final String message;
+        /** The {@code type} label of messages_injected. */
+        final String label;
+
+        Flush(String message, String label) {
+            this.message = message;
+            this.label = label;
+        }
+    }
+
     private static final VarHandle AUDIO_BYTES;
     private static final VarHandle AUDIO_FRAMES;
     private static final VarHandle LAST_SEND;
@@ -37,6 +57,10 @@ public final class Session {
     public final DeepgramEndpoints.Endpoint endpoint;
     public final AudioFormat format;
     public final long createdNanos;
+    /** Flux ({@code /v2/listen}): turns instead of results, ForceEndTurn instead of Finalize, pings instead of KeepAlive. */
+    public final boolean flux;
+    /** The request's {@code x-deepgram-session-id} (the official SDK's reconnect chain); kept in memory only, never reported. */
+    final String clientSessionId;
 
     // Hot path: written with release stores, read as volatile by other threads.
     private volatile long audioBytes;
@@ -48,23 +72,42 @@ public final class Session {
     State state = State.CONNECTING;
     long openedNanos;
     String requestId;
-    long bytesAtLastFlush;       // audio bytes when the last Finalize/CloseStream was sent
+    long bytesAtLastFlush;       // audio bytes at the last flush sent (Flux: also at the last EndOfTurn)
     boolean flushOutstanding;    // a flush was sent and not answered yet
-    boolean flushIsCloseStream;  // answered by Metadata rather than a from_finalize result
+    Flush flushKind;             // what the outstanding flush was
+    double flushAudioSeconds;    // audio seconds sent when it was sent
     long flushSentNanos;
     int appKeepAlives;
     int appFinalizes;
     int appCloseStreams;
+    int appForceEndTurns;
     int injectedKeepAlives;
     int injectedFinalizes;
     int injectedCloseStreams;
-    double coveredUntil;         // audio seconds covered by final results received
+    int injectedForceEndTurns;
+    double coveredUntil;         // audio seconds covered by final results (Flux: by ended turns and turn-free updates)
+    boolean closeStreamSent;     // a CloseStream went out (the app's, or the agent's release of a held one)
+
+    // Flux turns.
+    boolean turnActive;          // StartOfTurn seen, its EndOfTurn not yet
+    double lastTurnEnd;          // audio_window_end of the last EndOfTurn
+    double fluxRescuedSeconds;   // turns delivered by an EndOfTurn that arrived while the app's close was deferred
+    boolean heldCloseStream;     // the app's CloseStream waits for the turn to end (ForceEndTurn sent first)
+
+    // Deepgram's Error frames and Configure answers.
+    String pendingErrorVariant;  // set by an Error frame, cleared by any later message: explains the close that follows
+    String pendingErrorCode;
+    String lastErrorLabel;       // the metric label of the last Error frame, for the end log
+    int configuresSent;
+    int configureSuccesses;
+    int configureFailures;
     double coveredAtDeferral = -1;
     int finalResults;
     boolean metadataSeen;
     long lastFlushLatencyNanos = -1;
 
-    volatile boolean appCloseRequested; // read on the send path without the lock
+    volatile boolean appCloseRequested; // the app ended the stream (close, or a held CloseStream): later sends are dropped
+    boolean appCloseCalled;      // the app called close()
     int appCloseCode;
     String appCloseReason;
     long appCloseNanos;
@@ -77,13 +120,15 @@ public final class Session {
     SessionEnd end;
     boolean reported;            // listeners have seen the end
 
-    Session(Object socket, String library, DeepgramEndpoints.Endpoint endpoint, AudioFormat format, long now) {
+    Session(Object socket, String library, DeepgramEndpoints.Endpoint endpoint, AudioFormat format, long now, String clientSessionId) {
         this.socket = new WeakReference<>(socket);
         this.library = library;
         this.endpoint = endpoint;
         this.format = format;
         this.createdNanos = now;
         this.lastSendNanos = now;
+        this.flux = endpoint == DeepgramEndpoints.Endpoint.LISTEN_V2;
+        this.clientSessionId = clientSessionId;
     }
 
     /**
@@ -122,15 +167,25 @@ public final class Session {
         return format.seconds(audioBytes);
     }
 
-    /** Audio was sent after the last flush message. */
+    /** Audio was sent after the last flush message (Flux: after the last EndOfTurn or ForceEndTurn). */
     synchronized boolean hasUnflushedAudio() {
         return audioBytes > bytesAtLastFlush;
     }
 
-    synchronized void flushSent(boolean closeStream, long now) {
+    /**
+     * Closing now would lose words: v1, audio not yet flushed; Flux, a turn in progress (audio sent
+     * after the last EndOfTurn, or a turn the server has started and not ended); either, a flush
+     * still unanswered.
+     */
+    synchronized boolean needsFlush() {
+        return hasUnflushedAudio() || flushOutstanding || (flux && turnActive);
+    }
+
+    synchronized void flushSent(Flush kind, long now) {
         bytesAtLastFlush = audioBytes;
         flushOutstanding = true;
-        flushIsCloseStream = closeStream;
+        flushKind = kind;
+        flushAudioSeconds = audioSeconds();
         flushSentNanos = now;
     }
 

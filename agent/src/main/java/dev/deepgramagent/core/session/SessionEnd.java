@@ -20,6 +20,12 @@ public final class SessionEnd {
     public final int injectedFinalizes;
     public final int injectedCloseStreams;
     public final int injectedKeepAlives;
+    public final int injectedForceEndTurns;
+    public final int configuresSent;
+    public final int configureFailures;
+    /** Configure messages Deepgram never answered (an over-limit update can stop a stream silently). */
+    public final int configuresUnanswered;
+    public final String errorLabel;    // the last Error frame's variant label, or null
     public final double longestGapSeconds;
     public final double flushLatencySeconds; // -1 when no flush was answered
 
@@ -42,6 +48,11 @@ public final class SessionEnd {
         this.injectedFinalizes = s.injectedFinalizes;
         this.injectedCloseStreams = s.injectedCloseStreams;
         this.injectedKeepAlives = s.injectedKeepAlives;
+        this.injectedForceEndTurns = s.injectedForceEndTurns;
+        this.configuresSent = s.configuresSent;
+        this.configureFailures = s.configureFailures;
+        this.configuresUnanswered = Math.max(0, s.configuresSent - s.configureSuccesses - s.configureFailures);
+        this.errorLabel = s.lastErrorLabel;
         this.longestGapSeconds = s.longestGapNanos / 1e9;
         this.flushLatencySeconds = s.lastFlushLatencyNanos < 0 ? -1 : s.lastFlushLatencyNanos / 1e9;
     }

@@ -25,8 +25,6 @@ import java.util.function.LongSupplier;
 public final class SessionEngine {
 
     static final String KEEPALIVE = "{\"type\":\"KeepAlive\"}";
-    static final String FINALIZE = "{\"type\":\"Finalize\"}";
-    static final String CLOSESTREAM = "{\"type\":\"CloseStream\"}";
 
     private final AgentConfig config;
     private final DeepgramEndpoints endpoints;
@@ -41,8 +39,10 @@ public final class SessionEngine {
     private final ThreadLocal<Boolean> injecting = new ThreadLocal<>();
     private final long keepAliveNanos;
     private final long finalizeTimeoutMillis;
-    private final String flushMessage;       // null when finalize.mode=off
-    private final boolean flushIsCloseStream;
+    /** The flush before a v1 close (finalize.mode); null when off, which also turns Flux's ForceEndTurn off. */
+    private final Session.Flush v1Flush;
+    private final long fluxPingMillis;
+    private final Reconnects reconnects = new Reconnects();
     /** Ends whose listeners (log, metrics) are still running: the shutdown hook waits for them. */
     private final java.util.concurrent.atomic.AtomicInteger reportsInFlight = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -64,8 +64,8 @@ public final class SessionEngine {
         this.keepAliveNanos = TimeUnit.MILLISECONDS.toNanos(config.millis(ConfigKey.KEEPALIVE_INTERVAL));
         this.finalizeTimeoutMillis = config.millis(ConfigKey.FINALIZE_TIMEOUT);
         String mode = config.text(ConfigKey.FINALIZE_MODE);
-        this.flushMessage = mode.equals("off") ? null : mode.equals("closestream") ? CLOSESTREAM : FINALIZE;
-        this.flushIsCloseStream = mode.equals("closestream");
+        this.v1Flush = mode.equals("off") ? null : mode.equals("closestream") ? Session.Flush.CLOSESTREAM : Session.Flush.FINALIZE;
+        this.fluxPingMillis = config.millis(ConfigKey.FLUX_PING_INTERVAL);
         if (keepAliveNanos > 0) {
             long tick = Math.max(50, Math.min(500, config.millis(ConfigKey.KEEPALIVE_INTERVAL) / 4));
             scheduler.scheduleWithFixedDelay(this::keepAliveTick, tick, tick, TimeUnit.MILLISECONDS);
@@ -110,16 +110,28 @@ public final class SessionEngine {
 
     // ---- events from adapters ---------------------------------------------------------------
 
-    /** @return the new session, or null when the URL is not a Deepgram streaming endpoint. */
-    public Session created(Object socket, String library, String url) {
+    /**
+     * @param clientSessionId the request's {@code x-deepgram-session-id} header, or null
+     * @return the new session, or null when the URL is not a Deepgram streaming endpoint.
+     */
+    public Session created(Object socket, String library, String url, String clientSessionId) {
         DeepgramEndpoints.Endpoint endpoint = endpoints.classify(url);
         if (endpoint == null) {
             return null;
         }
-        Session s = new Session(socket, library, endpoint, AudioFormat.fromUrl(url), clock.getAsLong());
+        long now = clock.getAsLong();
+        Session s = new Session(socket, library, endpoint, AudioFormat.fromUrl(url), now, clientSessionId);
         table.put(socket, s);
         if (sendClock instanceof CoarseClock) {
             ((CoarseClock) sendClock).start(scheduler);
+        }
+        if (clientSessionId != null) {
+            Reconnects.Previous previous = reconnects.take(clientSessionId, now);
+            if (previous != null) {
+                for (SessionListener l : listeners) {
+                    l.reconnected(s, previous.rootCause, previous.requestId);
+                }
+            }
         }
         return s;
     }
@@ -155,34 +167,76 @@ public final class SessionEngine {
         return false;
     }
 
-    /** @return true to drop the message (the app already closed). */
-    public boolean textSent(Object socket, String text) {
+    /** {@link #textSent}'s answers; the same values as the bridge's (the engine cannot see the bridge's loader in tests). */
+    public static final int SEND = 0;
+    public static final int DROP = 1;
+    public static final int HOLD = 2;
+
+    /** The app sends a text frame. @return {@link #SEND}, {@link #DROP} or {@link #HOLD}. */
+    public int textSent(Object socket, String text) {
         if (injecting()) {
-            return false;
+            return SEND;
         }
         Session s = table.get(socket);
         if (s == null) {
-            return false;
+            return SEND;
         }
         long now = clock.getAsLong();
+        Session.Flush inject = null;
+        boolean hold = false;
         synchronized (s) {
             if (s.appCloseRequested) {
-                return true;
+                return DROP;
             }
             s.textSent(now);
             ServerMessage m = ServerMessage.parse(text);
-            String type = m == null ? null : m.type;
-            if ("KeepAlive".equals(type)) {
-                s.appKeepAlives++;
-            } else if ("Finalize".equals(type)) {
-                s.appFinalizes++;
-                s.flushSent(false, now);
-            } else if ("CloseStream".equals(type)) {
-                s.appCloseStreams++;
-                s.flushSent(true, now);
+            String type = m == null ? "" : String.valueOf(m.type);
+            switch (type) {
+                case "KeepAlive":
+                    s.appKeepAlives++;
+                    break;
+                case "Finalize":
+                    s.appFinalizes++;
+                    if (!s.flux) {
+                        s.flushSent(Session.Flush.FINALIZE, now);
+                    }
+                    break;
+                case "ForceEndTurn":
+                    s.appForceEndTurns++;
+                    if (s.flux) {
+                        s.flushSent(Session.Flush.FORCE_END_TURN, now);
+                    }
+                    break;
+                case "Configure":
+                    s.configuresSent++;
+                    break;
+                case "CloseStream":
+                    s.appCloseStreams++;
+                    if (!s.flux) {
+                        s.closeStreamSent = true;
+                        s.flushSent(Session.Flush.CLOSESTREAM, now);
+                        break;
+                    }
+                    // Flux's CloseStream does not finish the turn in progress: hold it, end the turn first.
+                    if (s.state == Session.State.OPEN && flushFor(s) != null && active() && s.needsFlush()) {
+                        hold = true;
+                        s.heldCloseStream = true;
+                        s.appCloseRequested = true;
+                        inject = s.flushOutstanding ? null : flushFor(s);
+                        deferClose(s, inject, now);
+                    } else {
+                        s.closeStreamSent = true;
+                    }
+                    break;
+                default:
+                    break;
             }
         }
-        return false;
+        if (!hold) {
+            return SEND;
+        }
+        startDeferral(s, inject);
+        return HOLD;
     }
 
     /**
@@ -203,42 +257,31 @@ public final class SessionEngine {
         if (s == null) {
             return false;
         }
-        boolean inject;
+        Session.Flush inject;
         synchronized (s) {
-            if (s.appCloseRequested || libraryAlreadyClosing || s.state == Session.State.ENDED) {
+            if (s.appCloseCalled || libraryAlreadyClosing || s.state == Session.State.ENDED) {
                 return false;
             }
+            s.appCloseCalled = true;
             s.appCloseRequested = true;
             s.appCloseCode = code;
             s.appCloseReason = reason;
             s.appCloseNanos = clock.getAsLong();
+            if (s.state == Session.State.DEFERRING_CLOSE && s.heldCloseStream) {
+                return true; // the held CloseStream goes first, then this close (see performDeferred)
+            }
             boolean deferrable = (code == 1000 || code == 1001)
                     && (s.state == Session.State.OPEN || s.state == Session.State.CONNECTING)
-                    && s.endpoint == DeepgramEndpoints.Endpoint.LISTEN_V1 && flushMessage != null && active()
+                    && flushFor(s) != null && active()
                     && (reason == null || reason.length() <= 40);
-            boolean needsFlush = s.hasUnflushedAudio() || s.flushOutstanding;
-            if (!deferrable || !needsFlush) {
+            if (!deferrable || !s.needsFlush()) {
                 s.clientCloseSent = true;
                 return false;
             }
-            inject = !s.flushOutstanding;
+            inject = s.flushOutstanding ? null : flushFor(s);
             deferClose(s, inject, s.appCloseNanos);
         }
-        if (inject && !write(s, socket, flushMessage)) {
-            performClose(s);
-            return true;
-        }
-        if (inject) {
-            notifyInjected(s, flushType());
-        }
-        ScheduledFuture<?> timer = scheduler.schedule(() -> performClose(s), finalizeTimeoutMillis, TimeUnit.MILLISECONDS);
-        synchronized (s) {
-            if (s.state == Session.State.ENDED) {
-                timer.cancel(false); // the flush was answered before the timer was armed
-            } else {
-                s.closeTimer = timer;
-            }
-        }
+        startDeferral(s, inject);
         return true;
     }
 
@@ -269,23 +312,48 @@ public final class SessionEngine {
         }
         boolean closeNow = false;
         double latency = -1;
+        String errorLabel = null;
+        int configure = 0; // 1 success, -1 failure
         long now = clock.getAsLong();
         synchronized (s) {
+            if ("Error".equals(m.type)) {
+                errorLabel = ErrorFrames.label(m.variant);
+                s.pendingErrorVariant = m.variant == null ? "" : m.variant;
+                s.pendingErrorCode = m.code;
+                s.lastErrorLabel = errorLabel;
+            } else {
+                s.pendingErrorVariant = null; // the stream went on: that Error does not explain a later close
+                s.pendingErrorCode = null;
+            }
             if (m.isResults() && m.isFinal) {
                 s.finalResults++;
                 s.coveredUntil = Math.max(s.coveredUntil, m.start + m.duration);
-            }
-            if (m.isMetadata()) {
+            } else if (m.isMetadata()) {
                 s.metadataSeen = true;
+            } else if ("TurnInfo".equals(m.type) && s.flux) {
+                turnInfo(s, m);
+            } else if ("ConfigureSuccess".equals(m.type)) {
+                s.configureSuccesses++;
+                configure = 1;
+            } else if ("ConfigureFailure".equals(m.type)) {
+                s.configureFailures++;
+                configure = -1;
             }
-            // Finalize is answered by a from_finalize result; CloseStream by the Metadata that follows its results.
-            boolean answersFlush = s.flushOutstanding
-                    && (s.flushIsCloseStream ? m.isMetadata() : m.isResults() && m.fromFinalize);
-            if (answersFlush) {
+            if (s.flushOutstanding && answersFlush(s, m)) {
                 s.flushOutstanding = false;
                 s.lastFlushLatencyNanos = now - s.flushSentNanos;
                 latency = s.lastFlushLatencyNanos / 1e9;
                 closeNow = s.state == Session.State.DEFERRING_CLOSE;
+            }
+        }
+        if (errorLabel != null) {
+            for (SessionListener l : listeners) {
+                l.errorReceived(s, errorLabel);
+            }
+        }
+        if (configure != 0) {
+            for (SessionListener l : listeners) {
+                l.configureAnswered(s, configure > 0);
             }
         }
         if (latency >= 0) {
@@ -294,7 +362,63 @@ public final class SessionEngine {
             }
         }
         if (closeNow) {
-            performClose(s);
+            performDeferred(s);
+        }
+    }
+
+    /** Flux coverage: ended turns, and updates while no turn is open (silence the server has processed). Lock held. */
+    private static void turnInfo(Session s, ServerMessage m) {
+        String event = m.event == null ? "" : m.event;
+        switch (event) {
+            case "StartOfTurn":
+                s.turnActive = true;
+                if (m.windowStart >= 0) {
+                    // An update may have covered the start of this turn before the model called it a turn.
+                    s.coveredUntil = Math.max(s.lastTurnEnd, Math.min(s.coveredUntil, m.windowStart));
+                }
+                break;
+            case "TurnResumed":
+                s.turnActive = true;
+                break;
+            case "EndOfTurn":
+                s.turnActive = false;
+                s.finalResults++;
+                s.bytesAtLastFlush = Math.max(s.bytesAtLastFlush, s.audioBytes());
+                if (m.windowEnd >= 0) {
+                    if (s.state == Session.State.DEFERRING_CLOSE && s.deferred) {
+                        // Without the deferral the app's close would have dropped this whole turn.
+                        double from = m.windowStart >= 0 ? m.windowStart : s.lastTurnEnd;
+                        s.fluxRescuedSeconds += Math.max(0, m.windowEnd - Math.max(from, s.lastTurnEnd));
+                    }
+                    s.coveredUntil = Math.max(s.coveredUntil, m.windowEnd);
+                    s.lastTurnEnd = Math.max(s.lastTurnEnd, m.windowEnd);
+                }
+                break;
+            case "Update":
+                if (!s.turnActive && m.windowEnd >= 0) {
+                    s.coveredUntil = Math.max(s.coveredUntil, m.windowEnd);
+                }
+                break;
+            default:
+                break;
+        }
+    }
+
+    /** Whether {@code m} answers the outstanding flush. Lock held. */
+    private static boolean answersFlush(Session s, ServerMessage m) {
+        switch (s.flushKind) {
+            case FINALIZE:
+                return m.isResults() && m.fromFinalize;
+            case CLOSESTREAM:
+                return m.isMetadata();
+            case FORCE_END_TURN:
+                if ("Warning".equals(m.type)) {
+                    return true; // no turn was active: nothing to wait for
+                }
+                return m.isTurnEvent("EndOfTurn") && ("manual".equals(m.trigger)
+                        || (s.format.knowsDuration() && m.windowEnd >= s.flushAudioSeconds - EndClassifier.LOST_EPSILON_SECONDS));
+            default:
+                return false;
         }
     }
 
@@ -312,10 +436,20 @@ public final class SessionEngine {
         }
     }
 
-    /** okhttp.ping.interval, okhttp.close.timeout, okhttp.connect.timeout on Deepgram sockets only. */
+    /**
+     * Client timeouts of Deepgram sockets only: {@code which} is ping, close or connect; the socket
+     * is known ({@code socket}) or about to be created ({@code url}). The library's own key wins;
+     * otherwise a Flux socket whose app sends no pings gets {@code flux.ping.interval} (active mode).
+     */
     public long tunedTimeout(Object socket, String url, String which, long appValue) {
-        boolean deepgram = socket != null ? table.get(socket) != null : endpoints.classify(url) != null;
-        if (!deepgram) {
+        DeepgramEndpoints.Endpoint endpoint;
+        if (socket != null) {
+            Session s = table.get(socket);
+            endpoint = s == null ? null : s.endpoint;
+        } else {
+            endpoint = endpoints.classify(url);
+        }
+        if (endpoint == null) {
             return appValue;
         }
         ConfigKey key;
@@ -326,47 +460,95 @@ public final class SessionEngine {
             default: return appValue;
         }
         long configured = config.millis(key);
-        return configured < 0 ? appValue : configured;
+        if (configured >= 0) {
+            return configured;
+        }
+        if (which.equals("ping") && endpoint == DeepgramEndpoints.Endpoint.LISTEN_V2 && appValue <= 0 && fluxPingMillis > 0 && active()) {
+            return fluxPingMillis;
+        }
+        return appValue;
     }
 
     // ---- agent actions ----------------------------------------------------------------------
 
+    /** The flush the agent sends before a deferred close of this session, or null for none. */
+    private Session.Flush flushFor(Session s) {
+        if (v1Flush == null) {
+            return null; // finalize.mode=off turns both protocols' flushes off
+        }
+        return s.flux ? Session.Flush.FORCE_END_TURN : v1Flush;
+    }
+
     /** Enters DEFERRING_CLOSE; with {@code inject}, records the flush message the caller then sends. Lock held. */
-    private void deferClose(Session s, boolean inject, long now) {
+    private void deferClose(Session s, Session.Flush inject, long now) {
         s.state = Session.State.DEFERRING_CLOSE;
         s.deferred = true;
         s.coveredAtDeferral = s.coveredUntil;
-        if (inject) {
-            s.flushSent(flushIsCloseStream, now);
-            if (flushIsCloseStream) {
-                s.injectedCloseStreams++;
-            } else {
-                s.injectedFinalizes++;
+        if (inject != null) {
+            s.flushSent(inject, now);
+            switch (inject) {
+                case CLOSESTREAM: s.injectedCloseStreams++; s.closeStreamSent = true; break;
+                case FORCE_END_TURN: s.injectedForceEndTurns++; break;
+                default: s.injectedFinalizes++; break;
             }
         }
     }
 
-    /** The messages_injected type of the configured flush message. */
-    private String flushType() {
-        return flushIsCloseStream ? "closestream" : "finalize";
+    /** After {@link #deferClose}: sends the flush (if any) and bounds the wait by finalize.timeout. */
+    private void startDeferral(Session s, Session.Flush inject) {
+        if (inject != null) {
+            if (!write(s, s.socket(), inject.message)) {
+                performDeferred(s);
+                return;
+            }
+            notifyInjected(s, inject.label);
+        }
+        ScheduledFuture<?> timer = scheduler.schedule(() -> performDeferred(s), finalizeTimeoutMillis, TimeUnit.MILLISECONDS);
+        synchronized (s) {
+            if (s.state != Session.State.DEFERRING_CLOSE) {
+                timer.cancel(false); // answered (or ended) before the timer was armed
+            } else {
+                s.closeTimer = timer;
+            }
+        }
     }
 
-    /** Performs the app's deferred close, once. */
-    private void performClose(Session s) {
+    /** Performs what the agent held back, once: the app's CloseStream (Flux), then the app's close. */
+    private void performDeferred(Session s) {
         int code;
         String reason;
+        boolean sendCloseStream;
+        boolean close;
         synchronized (s) {
             if (s.state != Session.State.DEFERRING_CLOSE) {
                 return;
             }
             s.state = Session.State.CLOSING;
-            s.clientCloseSent = true;
+            if (s.closeTimer != null) {
+                s.closeTimer.cancel(false);
+                s.closeTimer = null;
+            }
+            sendCloseStream = s.heldCloseStream;
+            s.heldCloseStream = false;
+            if (sendCloseStream) {
+                s.closeStreamSent = true;
+            }
+            close = s.appCloseCalled;
+            if (close) {
+                s.clientCloseSent = true;
+            }
             code = s.appCloseCode;
             reason = s.appCloseReason;
         }
         Object socket = s.socket();
         SocketControl control = controls.get(s.library);
         if (socket == null || control == null) {
+            return;
+        }
+        if (sendCloseStream) {
+            write(s, socket, Session.Flush.CLOSESTREAM.message);
+        }
+        if (!close) {
             return;
         }
         injecting.set(Boolean.TRUE);
@@ -408,7 +590,8 @@ public final class SessionEngine {
             for (Session s : table.sessions()) {
                 boolean send;
                 synchronized (s) {
-                    send = s.state == Session.State.OPEN && now - s.lastSendNanos >= keepAliveNanos;
+                    // KeepAlive is a v1 message: Flux sockets are kept alive by WebSocket pings.
+                    send = !s.flux && s.state == Session.State.OPEN && now - s.lastSendNanos >= keepAliveNanos;
                     if (send) {
                         s.injectedKeepAlives++;
                     }
@@ -428,6 +611,7 @@ public final class SessionEngine {
             for (Session s : table.sweepOrphans()) {
                 end(s, EndEvent.orphaned());
             }
+            reconnects.expire(clock.getAsLong());
         } catch (Throwable t) {
             InternalErrors.record(InternalErrors.Kind.RUNTIME, "sweep", t);
         }
@@ -448,9 +632,14 @@ public final class SessionEngine {
             s.state = Session.State.ENDED;
             long now = clock.getAsLong();
             double lost = s.format.knowsDuration() ? Math.max(0, s.audioSeconds() - s.coveredUntil) : 0;
-            double rescued = s.deferred && s.coveredAtDeferral >= 0 ? Math.max(0, s.coveredUntil - s.coveredAtDeferral) : 0;
-            if (!s.format.knowsDuration() && s.deferred && !s.flushOutstanding) {
-                rescued = 0;
+            double rescued;
+            if (s.flux) {
+                rescued = s.fluxRescuedSeconds; // in the server's own audio windows: known without the format
+            } else {
+                rescued = s.deferred && s.coveredAtDeferral >= 0 ? Math.max(0, s.coveredUntil - s.coveredAtDeferral) : 0;
+                if (!s.format.knowsDuration() && s.deferred && !s.flushOutstanding) {
+                    rescued = 0;
+                }
             }
             RootCause cause = EndClassifier.classify(s, event, lost);
             String reason = event.closeReason;
@@ -461,6 +650,9 @@ public final class SessionEngine {
                     event.error == null ? null : event.error.getClass().getName(),
                     (now - s.createdNanos) / 1e9, lost, rescued);
             s.end = end;
+            if (s.clientSessionId != null && Reconnects.prompts(cause)) {
+                reconnects.remember(s.clientSessionId, cause, s.requestId, now);
+            }
             if (s.closeTimer != null) {
                 // Otherwise the pending timer would hold the session for finalize.timeout.
                 s.closeTimer.cancel(false);
@@ -508,32 +700,36 @@ public final class SessionEngine {
                 if (socket == null) {
                     continue;
                 }
-                boolean flush;
+                Session.Flush flush = null;
                 synchronized (s) {
                     if (s.state == Session.State.CONNECTING) {
                         continue;
                     }
                     closing.add(s);
-                    flush = s.state == Session.State.OPEN && s.endpoint == DeepgramEndpoints.Endpoint.LISTEN_V1
-                            && flushMessage != null && s.hasUnflushedAudio() && !s.flushOutstanding;
-                    if (s.state == Session.State.OPEN) {
-                        s.appCloseRequested = true;
+                    if (!s.appCloseCalled && (s.state == Session.State.OPEN || s.state == Session.State.DEFERRING_CLOSE)) {
+                        // A held Flux CloseStream is followed by this close once its turn has ended.
+                        s.appCloseCalled = true;
                         s.appCloseCode = 1001;
                         s.appCloseReason = "JVM shutdown";
+                    }
+                    if (s.state == Session.State.OPEN) {
+                        s.appCloseRequested = true;
+                        boolean unflushed = s.flux ? s.needsFlush() && !s.flushOutstanding : s.hasUnflushedAudio() && !s.flushOutstanding;
+                        flush = unflushed ? flushFor(s) : null;
                         deferClose(s, flush, clock.getAsLong());
-                        s.deferred = flush;
+                        s.deferred = flush != null;
                     }
                 }
-                if (flush && write(s, socket, flushMessage)) {
-                    notifyInjected(s, flushType());
-                } else {
-                    performClose(s);
+                if (flush != null && write(s, socket, flush.message)) {
+                    notifyInjected(s, flush.label);
+                } else if (flush != null || !stillDeferring(s)) {
+                    performDeferred(s);
                 }
             }
             // Close whatever has not been answered by half the budget, then wait for the ends.
             awaitEnds(closing, deadline - (deadline - System.nanoTime()) / 2);
             for (Session s : closing) {
-                performClose(s);
+                performDeferred(s);
             }
             awaitEnds(closing, deadline);
         }
@@ -556,6 +752,13 @@ public final class SessionEngine {
             }
         }
         scheduler.shutdownNow();
+    }
+
+    /** A flush (the app's or the agent's) is still unanswered: its close waits for it. */
+    private static boolean stillDeferring(Session s) {
+        synchronized (s) {
+            return s.state == Session.State.DEFERRING_CLOSE && s.flushOutstanding;
+        }
     }
 
     private void awaitEnds(List<Session> sessions, long deadlineNanos) {

@@ -14,4 +14,16 @@ public interface SessionListener {
 
     default void ended(Session session, SessionEnd end) {
     }
+
+    /** A new session continues a reconnect chain: it follows {@code previous}'s abnormal end. */
+    default void reconnected(Session session, RootCause previous, String previousRequestId) {
+    }
+
+    /** Deepgram sent an {@code Error} frame; {@code variantLabel} is one of {@link ErrorFrames#LABELS}. */
+    default void errorReceived(Session session, String variantLabel) {
+    }
+
+    /** Deepgram answered a {@code Configure}. */
+    default void configureAnswered(Session session, boolean success) {
+    }
 }

@@ -16,11 +16,12 @@ public final class RealWebSocketAdvice {
     private RealWebSocketAdvice() {
     }
 
-    /** Every constructor: the socket and its URL. */
+    /** Every constructor: the socket, its URL and the official SDK's session header. */
     public static final class Created {
         @Advice.OnMethodExit(suppress = Throwable.class)
         static void exit(@Advice.This Object socket) {
-            Bridge.socketCreated(socket, "okhttp", ((WebSocket) socket).request().url().toString());
+            okhttp3.Request request = ((WebSocket) socket).request();
+            Bridge.socketCreated(socket, "okhttp", request.url().toString(), request.header("x-deepgram-session-id"));
         }
     }
 
@@ -49,17 +50,19 @@ public final class RealWebSocketAdvice {
         }
     }
 
-    /** send(String). */
+    /** send(String): a held message (Flux's CloseStream mid-turn) is accepted now and sent by the agent later. */
     public static final class SendText {
         @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class, suppress = Throwable.class)
-        static boolean enter(@Advice.This Object socket, @Advice.Argument(0) String text) {
+        static int enter(@Advice.This Object socket, @Advice.Argument(0) String text) {
             return Bridge.textSent(socket, text);
         }
 
         @Advice.OnMethodExit(suppress = Throwable.class)
-        static void exit(@Advice.Enter boolean dropped, @Advice.Return(readOnly = false) boolean sent) {
-            if (dropped) {
+        static void exit(@Advice.Enter int verdict, @Advice.Return(readOnly = false) boolean sent) {
+            if (verdict == dev.deepgramagent.bridge.BridgeHandler.DROP) {
                 sent = false;
+            } else if (verdict == dev.deepgramagent.bridge.BridgeHandler.HOLD) {
+                sent = true;
             }
         }
     }

@@ -32,4 +32,24 @@ class ServerMessageTest {
         assertNull(ServerMessage.parse("{\"type\":"));
         assertNull(ServerMessage.parse(""));
     }
+
+    @Test
+    void fluxTurnsAndErrorFrames() {
+        ServerMessage eot = ServerMessage.parse("{\"type\":\"TurnInfo\",\"event\":\"EndOfTurn\",\"turn_index\":2,"
+                + "\"audio_window_start\":1.25,\"audio_window_end\":3.5,\"transcript\":\"private words\","
+                + "\"words\":[{\"word\":\"private\",\"confidence\":0.9}],\"trigger\":\"manual\"}");
+        assertTrue(eot.isTurnEvent("EndOfTurn"));
+        assertFalse(eot.isResults());
+        assertEquals("manual", eot.trigger);
+        assertEquals(1.25, eot.windowStart, 1e-9);
+        assertEquals(3.5, eot.windowEnd, 1e-9);
+
+        ServerMessage error = ServerMessage.parse("{\"type\":\"Error\",\"variant\":\"SchemaError\",\"description\":\"x\",\"code\":\"INVALID_MESSAGE\"}");
+        assertEquals("SchemaError", error.variant);
+        assertEquals("INVALID_MESSAGE", error.code);
+        assertEquals("1011", ServerMessage.parse("{\"type\":\"Error\",\"code\":1011}").code);
+        ServerMessage configured = ServerMessage.parse("{\"type\":\"ConfigureSuccess\",\"keyterms\":[\"is_final\"]}");
+        assertFalse(configured.isResults(), "Configure answers are never results");
+        assertEquals(-1, configured.windowEnd, 1e-9);
+    }
 }

@@ -76,7 +76,7 @@ class SessionEngineTest {
 
     private Object open(SessionEngine engine) {
         Object socket = new Object();
-        assertNotNull(engine.created(socket, "lib", URL));
+        assertNotNull(engine.created(socket, "lib", URL, null));
         engine.opened(socket, "req-1");
         return socket;
     }
@@ -90,8 +90,8 @@ class SessionEngineTest {
     void otherUrlsAreNotTracked() {
         SessionEngine engine = engine("");
         Object socket = new Object();
-        assertNull(engine.created(socket, "lib", "wss://example.com/v1/listen"));
-        assertNull(engine.created(socket, "lib", "wss://api.deepgram.com/v1/speak"));
+        assertNull(engine.created(socket, "lib", "wss://example.com/v1/listen", null));
+        assertNull(engine.created(socket, "lib", "wss://api.deepgram.com/v1/speak", null));
         assertFalse(engine.binarySent(socket, 640));
         assertFalse(engine.closeRequested(socket, 1000, "bye", false));
         assertEquals(List.of(), control.writes);
@@ -109,7 +109,7 @@ class SessionEngineTest {
         assertEquals(List.of("text {\"type\":\"Finalize\"}"), control.writes);
 
         assertTrue(engine.binarySent(socket, 640), "audio after the app's close is dropped");
-        assertTrue(engine.textSent(socket, "{\"type\":\"KeepAlive\"}"), "so is text");
+        assertEquals(SessionEngine.DROP, engine.textSent(socket, "{\"type\":\"KeepAlive\"}"), "so is text");
 
         now.addAndGet(TimeUnit.MILLISECONDS.toNanos(400));
         engine.textReceived(socket, result(1.0, 1.0, true));
@@ -238,7 +238,7 @@ class SessionEngineTest {
     void shutdownDoesNotWaitForASessionStillInItsHandshake() {
         SessionEngine engine = engine("shutdown.timeout=60s");
         Object socket = new Object();
-        assertNotNull(engine.created(socket, "lib", URL));
+        assertNotNull(engine.created(socket, "lib", URL, null));
         engine.binarySent(socket, ONE_SECOND); // queued by the library until the handshake ends
         // Nothing can answer a flush on it, so waiting would hold the JVM's exit for the whole minute.
         assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), engine::shutdown);
@@ -256,7 +256,7 @@ class SessionEngineTest {
         List<RootCause> got = new ArrayList<>();
         for (int[] c : cases) {
             Object socket = new Object();
-            engine.created(socket, "lib", URL);
+            engine.created(socket, "lib", URL, null);
             engine.failed(socket, new java.net.ProtocolException("Expected HTTP 101"), c[0]);
         }
         for (SessionEnd e : ends) {
@@ -334,5 +334,244 @@ class SessionEngineTest {
         assertEquals(0, engine.openSessions());
         assertEquals(0, engine.sessions().size());
         assertEquals(10_000, ends.size());
+    }
+
+    // ---- Flux (/v2/listen) ------------------------------------------------------------------
+
+    static final String FLUX_URL = "wss://api.deepgram.com/v2/listen?model=flux-general-en&encoding=linear16&sample_rate=16000";
+
+    private Object openFlux(SessionEngine engine) {
+        Object socket = new Object();
+        Session s = engine.created(socket, "lib", FLUX_URL, null);
+        assertTrue(s.flux);
+        engine.opened(socket, "req-flux");
+        return socket;
+    }
+
+    private static String turn(String event, int index, double start, double end, String trigger) {
+        return "{\"type\":\"TurnInfo\",\"event\":\"" + event + "\",\"turn_index\":" + index + ",\"audio_window_start\":" + start
+                + ",\"audio_window_end\":" + end + ",\"transcript\":\"secret words\",\"words\":[{\"word\":\"secret\"}]"
+                + (trigger == null ? "" : ",\"trigger\":\"" + trigger + "\"") + "}";
+    }
+
+    @Test
+    void fluxNeverGetsKeepAliveAndAMidTurnCloseGetsForceEndTurn() {
+        AgentConfig config = ConfigLoader.load("keepalive.interval=1s", Map.of(), Map.of(), w -> {
+            throw new AssertionError(w);
+        });
+        SessionEngine engine = new SessionEngine(config, now::get, scheduler);
+        engine.register("lib", control);
+        engine.addListener(new SessionListener() {
+            @Override
+            public void ended(Session session, SessionEnd end) {
+                ends.add(end);
+            }
+        });
+        Object socket = openFlux(engine);
+        engine.binarySent(socket, 2 * ONE_SECOND);
+        now.addAndGet(TimeUnit.SECONDS.toNanos(20));
+        engine.keepAliveTick();
+        assertEquals(List.of(), control.writes, "no KeepAlive on Flux, however long the gap");
+
+        engine.textReceived(socket, turn("StartOfTurn", 0, 0.5, 0.5, null));
+        engine.textReceived(socket, turn("Update", 0, 0.5, 1.0, null));
+        assertTrue(engine.closeRequested(socket, 1000, "bye", false), "the close waits for the turn");
+        assertEquals(List.of("text {\"type\":\"ForceEndTurn\"}"), control.writes, "ForceEndTurn, never Finalize");
+        assertEquals(SessionEngine.DROP, engine.textSent(socket, "{\"type\":\"CloseStream\"}"), "the app closed already");
+
+        now.addAndGet(TimeUnit.MILLISECONDS.toNanos(300));
+        engine.textReceived(socket, turn("EndOfTurn", 0, 0.5, 2.0, "manual"));
+        assertEquals("close 1000 bye", control.writes.get(1));
+        engine.closeReceived(socket, 1000, "bye");
+
+        SessionEnd end = ends.get(0);
+        assertEquals(RootCause.CLEAN, end.rootCause);
+        assertEquals("/v2/listen", end.endpoint);
+        assertEquals(0.0, end.lostSeconds, 1e-9);
+        assertEquals(1.5, end.rescuedSeconds, 1e-9, "the turn the close would have dropped");
+        assertEquals(1, end.injectedForceEndTurns);
+        assertEquals(0, end.injectedFinalizes + end.injectedKeepAlives + end.injectedCloseStreams);
+        assertEquals(0.3, end.flushLatencySeconds, 1e-9);
+    }
+
+    @Test
+    void fluxCloseStreamMidTurnIsHeldUntilTheTurnEnds() {
+        SessionEngine engine = engine("");
+        Object socket = openFlux(engine);
+        engine.binarySent(socket, ONE_SECOND);
+        engine.textReceived(socket, turn("StartOfTurn", 0, 0.2, 0.2, null));
+        assertEquals(SessionEngine.HOLD, engine.textSent(socket, "{\"type\":\"CloseStream\"}"));
+        assertEquals(List.of("text {\"type\":\"ForceEndTurn\"}"), control.writes);
+        assertTrue(engine.binarySent(socket, 640), "audio after the app's CloseStream is dropped");
+        assertTrue(engine.closeRequested(socket, 1000, "", false), "a close right after waits for the CloseStream");
+
+        engine.textReceived(socket, turn("EndOfTurn", 0, 0.2, 1.0, "manual"));
+        assertEquals(List.of("text {\"type\":\"ForceEndTurn\"}", "text {\"type\":\"CloseStream\"}", "close 1000 "), control.writes,
+                "then the app's CloseStream, then its close");
+        engine.closeReceived(socket, 1000, "");
+        assertEquals(RootCause.CLEAN, ends.get(0).rootCause);
+        assertEquals(0.8, ends.get(0).rescuedSeconds, 1e-9);
+    }
+
+    @Test
+    void fluxCloseStreamWithoutATurnGoesOutAndItsStatuslessCloseIsClean() {
+        SessionEngine engine = engine("");
+        Object socket = openFlux(engine);
+        engine.binarySent(socket, ONE_SECOND);
+        engine.textReceived(socket, turn("StartOfTurn", 0, 0.0, 0.0, null));
+        engine.textReceived(socket, turn("EndOfTurn", 0, 0.0, 1.0, "model"));
+        assertEquals(SessionEngine.SEND, engine.textSent(socket, "{\"type\":\"CloseStream\"}"));
+        engine.closeReceived(socket, 1005, "");
+        assertEquals(List.of(), control.writes);
+        assertEquals(RootCause.CLEAN, ends.get(0).rootCause, "Flux's normal end: CloseStream, then a close without status code");
+        assertEquals(0.0, ends.get(0).lostSeconds, 1e-9);
+    }
+
+    @Test
+    void fluxCloseStreamLeavingATurnUnfinishedIsUnflushedAndObserveWritesNothing() {
+        SessionEngine engine = engine("mode=observe");
+        Object socket = openFlux(engine);
+        engine.binarySent(socket, 2 * ONE_SECOND);
+        engine.textReceived(socket, turn("StartOfTurn", 0, 0.0, 0.0, null));
+        engine.textReceived(socket, turn("EndOfTurn", 0, 0.0, 1.0, "model"));
+        engine.textReceived(socket, turn("StartOfTurn", 1, 1.2, 1.2, null));
+        engine.textReceived(socket, turn("Update", 1, 1.2, 2.0, null));
+        assertEquals(SessionEngine.SEND, engine.textSent(socket, "{\"type\":\"CloseStream\"}"));
+        assertFalse(engine.closeRequested(socket, 1000, "", false));
+        engine.closeReceived(socket, 1005, "");
+        assertEquals(List.of(), control.writes, "observe mode never writes");
+        assertEquals(RootCause.CLIENT_CLOSE_UNFLUSHED, ends.get(0).rootCause);
+        assertEquals(1.0, ends.get(0).lostSeconds, 1e-9, "the unfinished turn (and what followed) is lost");
+    }
+
+    @Test
+    void forceEndTurnWithNoActiveTurnIsAnsweredByAWarningAndTheCloseGoesAtOnce() {
+        SessionEngine engine = engine("");
+        Object socket = openFlux(engine);
+        engine.binarySent(socket, ONE_SECOND);
+        assertTrue(engine.closeRequested(socket, 1000, "", false));
+        engine.textReceived(socket, "{\"type\":\"Warning\",\"code\":\"NO_ACTIVE_TURN\",\"description\":\"x\"}");
+        assertEquals(List.of("text {\"type\":\"ForceEndTurn\"}", "close 1000 "), control.writes);
+    }
+
+    @Test
+    void finalizeOffAlsoTurnsForceEndTurnOff() {
+        SessionEngine engine = engine("finalize.mode=off");
+        Object socket = openFlux(engine);
+        engine.binarySent(socket, ONE_SECOND);
+        engine.textReceived(socket, turn("StartOfTurn", 0, 0.0, 0.0, null));
+        assertEquals(SessionEngine.SEND, engine.textSent(socket, "{\"type\":\"CloseStream\"}"));
+        assertFalse(engine.closeRequested(socket, 1000, "", false));
+        assertEquals(List.of(), control.writes);
+    }
+
+    @Test
+    void fluxSocketsWithoutPingsGetThemInActiveModeOnly() {
+        String v1 = "wss://api.deepgram.com/v1/listen";
+        assertEquals(20_000, engine("").tunedTimeout(null, FLUX_URL, "ping", 0));
+        assertEquals(5_000, engine("").tunedTimeout(null, FLUX_URL, "ping", 5_000), "the app's own pings are kept");
+        assertEquals(0, engine("").tunedTimeout(null, v1, "ping", 0), "v1 sockets are left alone");
+        assertEquals(0, engine("mode=observe").tunedTimeout(null, FLUX_URL, "ping", 0), "observe mode changes nothing on the wire");
+        assertEquals(0, engine("flux.ping.interval=app").tunedTimeout(null, FLUX_URL, "ping", 0));
+        assertEquals(3_000, engine("flux.ping.interval=3s").tunedTimeout(null, FLUX_URL, "ping", 0));
+        assertEquals(1_000, engine("okhttp.ping.interval=1s").tunedTimeout(null, FLUX_URL, "ping", 0), "the library's key wins");
+        assertEquals(0, engine("").tunedTimeout(null, "wss://example.com/v2/listen", "ping", 0), "not a Deepgram host");
+    }
+
+    // ---- Error frames, Configure, reconnects --------------------------------------------------
+
+    @Test
+    void anErrorFrameRightBeforeACloseDecidesItsRootCause() {
+        SessionEngine engine = engine("");
+        List<String> errors = new CopyOnWriteArrayList<>();
+        engine.addListener(new SessionListener() {
+            @Override
+            public void errorReceived(Session session, String variantLabel) {
+                errors.add(variantLabel);
+            }
+        });
+        Object rejected = open(engine);
+        engine.textReceived(rejected, "{\"type\":\"Error\",\"variant\":\"UnknownMessageType\",\"description\":\"secret\",\"code\":\"INVALID_MESSAGE\"}");
+        engine.closeReceived(rejected, 1008, "INVALID_MESSAGE");
+        assertEquals(RootCause.MESSAGE_REJECTED, ends.get(0).rootCause);
+        assertEquals("unknown_message_type", ends.get(0).errorLabel);
+
+        Object idle = open(engine);
+        engine.textReceived(idle, "{\"type\":\"Error\",\"variant\":\"Timeout\",\"code\":\"NET-0001\"}");
+        engine.closeReceived(idle, 1011, "");
+        assertEquals(RootCause.SERVER_IDLE_TIMEOUT, ends.get(1).rootCause, "the Error's code explains a bare 1011");
+
+        Object goesOn = open(engine);
+        engine.textReceived(goesOn, "{\"type\":\"Error\",\"variant\":\"InvalidConfigureMessage\",\"code\":\"UNSUPPORTED_FEATURE\"}");
+        engine.textReceived(goesOn, "{\"type\":\"ConfigureFailure\"}");
+        engine.closeReceived(goesOn, 1011, "NET-0000");
+        assertEquals(RootCause.SERVER_PROCESSING_TIMEOUT, ends.get(2).rootCause, "an Error the stream outlived explains nothing");
+        assertEquals(List.of("unknown_message_type", "other", "invalid_configure_message"), errors);
+    }
+
+    @Test
+    void configureAnswersAreCountedAndNeverTakenForResults() {
+        SessionEngine engine = engine("");
+        List<Boolean> answers = new CopyOnWriteArrayList<>();
+        engine.addListener(new SessionListener() {
+            @Override
+            public void configureAnswered(Session session, boolean success) {
+                answers.add(success);
+            }
+        });
+        Object socket = open(engine);
+        engine.binarySent(socket, ONE_SECOND);
+        for (int i = 0; i < 3; i++) {
+            engine.textSent(socket, "{\"type\":\"Configure\",\"keyterms\":[\"secret\"]}");
+        }
+        engine.textReceived(socket, "{\"type\":\"ConfigureSuccess\",\"request_id\":\"r\"}");
+        engine.textReceived(socket, "{\"type\":\"ConfigureFailure\",\"description\":\"secret\"}");
+        engine.closeRequested(socket, 1000, "", false);
+        engine.textReceived(socket, result(0, 1.0, true));
+        engine.closeReceived(socket, 1000, "");
+        assertEquals(List.of(true, false), answers);
+        SessionEnd end = ends.get(0);
+        assertEquals(RootCause.CLEAN, end.rootCause);
+        assertEquals(3, end.configuresSent);
+        assertEquals(1, end.configureFailures);
+        assertEquals(1, end.configuresUnanswered);
+    }
+
+    @Test
+    void theSdksReconnectChainIsCountedOnceWithThePreviousRootCause() {
+        SessionEngine engine = engine("");
+        List<String> reconnects = new CopyOnWriteArrayList<>();
+        engine.addListener(new SessionListener() {
+            @Override
+            public void reconnected(Session session, RootCause previous, String previousRequestId) {
+                reconnects.add(previous.label() + " " + previousRequestId);
+            }
+        });
+        Object first = new Object();
+        engine.created(first, "lib", URL, "sdk-client-1");
+        engine.opened(first, "req-a");
+        engine.closeReceived(first, 1011, "NET-0001");
+
+        now.addAndGet(TimeUnit.SECONDS.toNanos(2));
+        Object second = new Object();
+        engine.created(second, "lib", URL, "sdk-client-1");
+        assertEquals(List.of("server_idle_timeout req-a"), reconnects);
+        engine.failed(second, new EOFException(), 0);
+
+        Object fresh = new Object();
+        engine.created(fresh, "lib", URL, "sdk-client-2");
+        assertEquals(1, reconnects.size(), "another client's header value is a fresh session");
+
+        now.addAndGet(TimeUnit.SECONDS.toNanos(16));
+        engine.created(new Object(), "lib", URL, "sdk-client-1");
+        assertEquals(1, reconnects.size(), "past 15 s it is a new stream, not a reconnect");
+
+        Object cleanOne = new Object();
+        engine.created(cleanOne, "lib", URL, "sdk-client-3");
+        engine.opened(cleanOne, "req-c");
+        engine.closeRequested(cleanOne, 1000, "", false);
+        engine.closeReceived(cleanOne, 1000, "");
+        engine.created(new Object(), "lib", URL, "sdk-client-3");
+        assertEquals(1, reconnects.size(), "after a clean end the app opened a new stream itself");
     }
 }
