@@ -45,11 +45,13 @@ class MetricsEndToEndTest {
 
     /** What MetricsScenarioApp's sessions must produce. */
     static final Map<String, Integer> EXPECTED_ENDS = Map.of(
-            "clean", 3, "server_idle_timeout", 2, "bad_audio", 1, "handshake_rate_limited", 1,
-            "handshake_auth", 1, "server_processing_timeout", 1, "network_reset", 1);
+            "clean", 8, "server_idle_timeout", 2, "bad_audio", 1, "handshake_rate_limited", 1,
+            "handshake_auth", 1, "server_processing_timeout", 1, "network_reset", 2, "message_rejected", 1);
+    static final int SESSIONS = 17;
     static final Set<String> FIRING = Set.of("DeepgramAudioLost", "DeepgramIdleTimeouts", "DeepgramHandshakeAuthFailures",
-            "DeepgramRateLimited", "DeepgramBadAudio");
-    static final Set<String> SILENT = Set.of("DeepgramServerErrors", "DeepgramSlowFlushes", "DeepgramAgentInternalErrors");
+            "DeepgramRateLimited", "DeepgramBadAudio", "DeepgramMessagesRejected", "DeepgramConfigureFailures");
+    static final Set<String> SILENT = Set.of("DeepgramServerErrors", "DeepgramSlowFlushes", "DeepgramAgentInternalErrors",
+            "DeepgramReconnectChurn");
 
     DeepgramSimulator sim;
     ForkedJvm.Running app;
@@ -63,7 +65,7 @@ class MetricsEndToEndTest {
         metricsPort = ForkedJvm.freePort();
         app = ForkedJvm.app(MetricsScenarioApp.class)
                 .withAgent("hosts=127.0.0.1,metrics.host=127.0.0.1,metrics.port=" + metricsPort + ",keepalive.interval=1s,log.format=json")
-                .args(sim.listenUrl() + Streaming.AUDIO).start();
+                .args(sim.listenUrl() + Streaming.AUDIO, sim.fluxUrl() + FluxTest.FLUX_QUERY).start();
         app.awaitStdout(s -> s.contains("READY"), 60);
         prometheus = PrometheusServer.start("127.0.0.1:" + metricsPort, RULES);
         // The first scrape records every series at 0, the baseline increase() and rate() need.
@@ -134,18 +136,30 @@ class MetricsEndToEndTest {
             assertEquals(e.getValue(), value("sum(deepgram_agent_sessions_ended_total{root_cause=\"" + e.getKey() + "\"})"), 1e-9, e.getKey());
         }
         assertEquals(0, value("sum(deepgram_agent_sessions_ended_total{root_cause=\"client_close_unflushed\"})"), 1e-9);
-        assertEquals(8, value("sum(deepgram_agent_sessions_opened_total)"), 1e-9, "handshakes that succeeded");
+        assertEquals(3, value("sum(deepgram_agent_sessions_ended_total{endpoint=\"/v2/listen\"})"), 1e-9, "the Flux sessions");
+        assertEquals(2, value("sum(deepgram_agent_sessions_ended_total{endpoint=\"/v2/listen\",root_cause=\"clean\"})"), 1e-9,
+                "Flux's CloseStream end (a close without status code) and the rescued mid-turn close are clean");
+        assertEquals(15, value("sum(deepgram_agent_sessions_opened_total)"), 1e-9, "handshakes that succeeded");
+        assertEquals(3, value("sum(deepgram_agent_sessions_opened_total{endpoint=\"/v2/listen\"})"), 1e-9);
         assertEquals(0, value("sum(deepgram_agent_sessions_active)"), 1e-9);
-        assertEquals(2, value("sum(deepgram_agent_messages_injected_total{type=\"finalize\"})"), 1e-9, "one Finalize per rescue");
+        assertEquals(2, value("sum(deepgram_agent_messages_injected_total{type=\"finalize\"})"), 1e-9, "one Finalize per v1 rescue");
+        assertEquals(1, value("sum(deepgram_agent_messages_injected_total{type=\"forceendturn\"})"), 1e-9, "one ForceEndTurn, for the Flux rescue");
         assertTrue(value("sum(deepgram_agent_messages_injected_total{type=\"keepalive\"})") >= 2, "KeepAlive bridged the pause");
-        assertEquals(3.0, value("sum(deepgram_agent_audio_rescued_seconds_total)"), 1e-6, "2 rescues x 1.5 s");
-        // With the agent active the only audio lost is the one frame Deepgram refused as undecodable.
-        assertEquals(0.02, value("sum(deepgram_agent_audio_lost_seconds_total)"), 1e-6);
-        assertEquals(5.02, value("sum(deepgram_agent_audio_sent_seconds_total)"), 1e-6);
-        assertEquals(5.02 * 32000, value("sum(deepgram_agent_audio_sent_bytes_total)"), 1e-3);
+        assertEquals(3.5, value("sum(deepgram_agent_audio_rescued_seconds_total)"), 1e-6, "2 v1 rescues x 1.5 s, one Flux turn of 0.5 s");
+        // With the agent active the only audio lost is the frame Deepgram refused as undecodable and the
+        // Flux session closed over the app's KeepAlive.
+        assertEquals(0.12, value("sum(deepgram_agent_audio_lost_seconds_total)"), 1e-6);
+        assertEquals(8.22, value("sum(deepgram_agent_audio_sent_seconds_total)"), 1e-6);
+        assertEquals(8.22 * 32000, value("sum(deepgram_agent_audio_sent_bytes_total)"), 1e-3);
         assertEquals(1, value("sum(deepgram_agent_handshake_failures_total{status=\"429\"})"), 1e-9);
         assertEquals(1, value("sum(deepgram_agent_handshake_failures_total{status=\"401\"})"), 1e-9);
-        assertEquals(10, value("sum(deepgram_agent_session_duration_seconds_count)"), 1e-9);
+        assertEquals(SESSIONS, value("sum(deepgram_agent_session_duration_seconds_count)"), 1e-9);
+        assertEquals(1, value("sum(deepgram_agent_sessions_reconnected_total)"), 1e-9, "one reconnect; the fresh client is none");
+        assertEquals(1, value("sum(deepgram_agent_sessions_reconnected_total{previous_root_cause=\"network_reset\"})"), 1e-9);
+        assertEquals(1, value("sum(deepgram_agent_configure_total{result=\"success\"})"), 1e-9);
+        assertEquals(1, value("sum(deepgram_agent_configure_total{result=\"failure\"})"), 1e-9);
+        assertEquals(0, value("sum(deepgram_agent_configure_total{result=\"unanswered\"})"), 1e-9);
+        assertEquals(1, value("sum(deepgram_agent_error_messages_total{variant=\"unknown_message_type\"})"), 1e-9);
         assertTrue(value("sum(deepgram_agent_flush_latency_seconds_count)") >= 5, "rescues, the CloseStream and the app's Finalizes");
         assertEquals(0, value("sum(deepgram_agent_internal_errors_total)"), 1e-9);
         assertEquals(1, value("deepgram_agent_info{mode=\"active\"}"), 1e-9);
@@ -207,7 +221,7 @@ class MetricsEndToEndTest {
         }
         assertTrue(links >= 8);
         for (String cause : new String[] {"clean", "client_close_unflushed", "server_idle_timeout", "server_processing_timeout",
-                "bad_audio", "server_error", "handshake_auth", "handshake_rate_limited", "handshake_rejected",
+                "bad_audio", "server_error", "message_rejected", "handshake_auth", "handshake_rate_limited", "handshake_rejected",
                 "handshake_server_error", "network_reset", "client_timeout", "client_cancel", "close_timeout", "jvm_shutdown", "unknown"}) {
             assertTrue(runbook.contains("\n## " + cause + "\n"), "runbook section for " + cause);
         }
@@ -217,7 +231,7 @@ class MetricsEndToEndTest {
     void logsCarryTheSessionFactsButNoSecretsOrTranscripts() throws Exception {
         String stderr = app.stderrText();
         List<String> ends = stderr.lines().filter(l -> l.contains("\"message\":\"session ended\"")).toList();
-        assertEquals(10, ends.size(), stderr);
+        assertEquals(SESSIONS, ends.size(), stderr);
         Map<String, Integer> causes = new HashMap<>();
         for (String line : ends) {
             Matcher m = Pattern.compile("\"root_cause\":\"([a-z_]+)\"").matcher(line);
@@ -230,11 +244,16 @@ class MetricsEndToEndTest {
             assertTrue(line.contains("\"level\":\"" + (m.group(1).equals("clean") ? "INFO" : "WARN") + "\""), line);
         }
         assertEquals(EXPECTED_ENDS, causes);
-        assertEquals(2, stderr.lines().filter(l -> l.contains("rescued the end of a session")).count(), "one INFO line per rescue");
+        assertEquals(3, stderr.lines().filter(l -> l.contains("rescued the end of a session")).count(), "one INFO line per rescue");
+        List<String> reconnects = stderr.lines().filter(l -> l.contains("session reconnected after an abnormal end")).toList();
+        assertEquals(1, reconnects.size(), stderr);
+        assertTrue(reconnects.get(0).contains("\"previous_root_cause\":\"network_reset\""), reconnects.get(0));
+        assertTrue(reconnects.get(0).matches(".*\"previous_request_id\":\"[0-9a-f-]{36}\".*"), reconnects.get(0));
+        assertTrue(stderr.contains("\"close_code\":1005"), "Flux's close without status code: " + stderr);
         assertTrue(stderr.contains("\"close_reason\":\"NET-0001\""), stderr);
         assertTrue(stderr.contains("\"handshake_status\":429"), stderr);
 
-        for (String secret : new String[] {"secret-test-key", "chunk-", "Token ", "sample_rate=", "encoding="}) {
+        for (String secret : new String[] {"secret-test-key", "chunk-", "Token ", "sample_rate=", "encoding=", "chain-1", "chain-2", "alpha"}) {
             assertFalse(stderr.contains(secret), "'" + secret + "' leaked into the agent's log");
             assertFalse(exposition.contains(secret), "'" + secret + "' leaked into the metrics");
         }

@@ -60,6 +60,27 @@ final class Streaming {
             return Integer.parseInt(m.group(2));
         }
 
+        /** The dg-request-id of every socket the app opened, in order (the SDK pattern reconnects). */
+        List<String> requestIds() {
+            List<String> ids = new ArrayList<>();
+            Matcher m = Pattern.compile("OPEN request_id=(\\S+)").matcher(jvm.stdout());
+            while (m.find()) {
+                ids.add(m.group(1));
+            }
+            return ids;
+        }
+
+        /** The simulator's record of the app's (last) session. */
+        dev.deepgramagent.simulator.SessionRecord record(DeepgramSimulator sim) {
+            List<String> ids = requestIds();
+            if (ids.isEmpty()) {
+                throw new AssertionError("the app opened no session\n" + jvm);
+            }
+            String id = ids.get(ids.size() - 1);
+            return sim.sessions().stream().filter(r -> r.requestId().equals(id)).findFirst()
+                    .orElseThrow(() -> new AssertionError("no simulator record for " + id));
+        }
+
         boolean ended() {
             Matcher m = DONE.matcher(jvm.stdout());
             return m.find() && m.group(1).equals("true");

@@ -19,12 +19,17 @@ import java.util.regex.Pattern;
  * The demo's sample service (also the integration tests' app): streams audio to Deepgram over
  * OkHttp the way real apps do, and reports on stdout
  * what it received. Options (key=value): url, seconds (audio length), realtime (pace at 20 ms per
- * chunk), pause_after and pause (seconds of silence from the app, no frames at all), end (close |
- * finalize_then_close | closestream | cancel | none), sdk (use the official SDK's call pattern),
- * wait (seconds to wait for the end).
+ * chunk), pause_after and pause (seconds of silence from the app, no frames at all), tail_silence
+ * (seconds of silent frames after the audio), text and text2 (text frames sent after the audio),
+ * end (close | finalize_then_close | closestream | cancel | exit | none), sdk (use the official SDK's
+ * call pattern, reconnects included; reconnect_url is where its reconnects go, the url by default),
+ * session_id (an x-deepgram-session-id header, as the SDK sends), ping_ms (OkHttp's ping interval),
+ * await_turn_end (Flux: wait for an EndOfTurn before the end, as a voice agent does),
+ * wait (seconds to wait for the end). On /v1/listen the words are those of final results; on Flux
+ * (/v2/listen), those of EndOfTurn messages.
  *
  * <p>Output lines: OPEN, FINAL words..., CLOSING code reason, CLOSED code, FAILURE class status,
- * and at the end DONE words=n.
+ * RECONNECT n, and at the end DONE words=n.
  */
 public final class SampleApp {
 
@@ -36,15 +41,28 @@ public final class SampleApp {
                 .pingInterval((long) o.number("ping_ms", 0), TimeUnit.MILLISECONDS).build();
         List<String> words = new ArrayList<>();
         CountDownLatch ended = new CountDownLatch(1);
+        CountDownLatch turnEnded = new CountDownLatch(1);
         WebSocketListener listener = new WebSocketListener() {
             @Override
             public void onOpen(WebSocket ws, Response response) {
-                out("OPEN");
+                out("OPEN request_id=" + response.header("dg-request-id"));
             }
 
             @Override
             public void onMessage(WebSocket ws, String text) {
-                if (text.contains("\"type\":\"Results\"") && text.contains("\"is_final\":true")) {
+                boolean finalResult = text.contains("\"type\":\"Results\"") && text.contains("\"is_final\":true");
+                boolean endOfTurn = text.contains("\"type\":\"TurnInfo\"") && text.contains("\"event\":\"EndOfTurn\"");
+                if (!finalResult && !endOfTurn && text.contains("\"type\":\"")) {
+                    int from = text.indexOf("\"type\":\"") + 8;
+                    String type = text.substring(from, text.indexOf('"', from));
+                    if (!type.equals("Results") && !type.equals("TurnInfo")) {
+                        out("MESSAGE " + type);
+                    }
+                }
+                if (endOfTurn) {
+                    turnEnded.countDown();
+                }
+                if (finalResult || endOfTurn) {
                     List<String> w = new ArrayList<>();
                     Matcher m = WORD.matcher(text);
                     while (m.find()) {
@@ -78,11 +96,15 @@ public final class SampleApp {
 
         Sender sender;
         if (o.flag("sdk")) {
-            SdkStyleClient sdk = new SdkStyleClient(client, o.get("url"), "secret-test-key", listener);
+            SdkStyleClient sdk = new SdkStyleClient(client, o.get("url"), o.get("reconnect_url", o.get("url")), "secret-test-key", listener);
             sdk.connect();
             sender = sdk;
         } else {
-            Request request = new Request.Builder().url(o.get("url")).header("Authorization", "Token secret-test-key").build();
+            Request.Builder builder = new Request.Builder().url(o.get("url")).header("Authorization", "Token secret-test-key");
+            if (o.get("session_id", null) != null) {
+                builder.header("x-deepgram-session-id", o.get("session_id"));
+            }
+            Request request = builder.build();
             WebSocket ws = client.newWebSocket(request, listener);
             sender = new Sender() {
                 @Override
@@ -131,7 +153,26 @@ public final class SampleApp {
             }
             sender.sendAudio(TestAudio.chunk(i));
         }
+        int silent = (int) Math.round(o.number("tail_silence", 0) * 50);
+        long silenceStart = System.nanoTime();
+        for (int i = 0; i < silent; i++) {
+            if (realtime) {
+                long wait = silenceStart + TimeUnit.MILLISECONDS.toNanos(20L * i) - System.nanoTime();
+                if (wait > 0) {
+                    ended.await(wait, TimeUnit.NANOSECONDS);
+                }
+            }
+            sender.sendAudio(TestAudio.silence());
+        }
         out("SENT " + chunks);
+        if (o.flag("await_turn_end")) {
+            out("TURN ENDED " + turnEnded.await(5, TimeUnit.SECONDS)); // a voice agent ends the call after the caller's turn
+        }
+        for (String key : new String[] {"text", "text2"}) {
+            if (o.get(key, null) != null) {
+                out("TEXT sent=" + sender.sendText(o.get(key)));
+            }
+        }
 
         String end = o.get("end", "close");
         switch (end) {
@@ -143,7 +184,7 @@ public final class SampleApp {
                 out("CLOSE returned " + sender.close());
                 break;
             case "closestream":
-                sender.sendText("{\"type\":\"CloseStream\"}");
+                out("CLOSESTREAM sent=" + sender.sendText("{\"type\":\"CloseStream\"}"));
                 break;
             case "cancel":
                 sender.cancel();

@@ -22,9 +22,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * A server that behaves like Deepgram's live transcription endpoint {@code /v1/listen}, failures
- * included. Embedded: {@code DeepgramSimulator.start(SimulatorOptions.defaults())}, then
- * {@link #listenUrl()}, {@link #sessions()}, {@link #close()}. Standalone: {@link Main}.
+ * A server that behaves like Deepgram's live transcription endpoints {@code /v1/listen} and
+ * {@code /v2/listen} (Flux), failures included. Embedded:
+ * {@code DeepgramSimulator.start(SimulatorOptions.defaults())}, then {@link #listenUrl()},
+ * {@link #fluxUrl()}, {@link #sessions()}, {@link #close()}. Standalone: {@link Main}.
  */
 public final class DeepgramSimulator implements AutoCloseable {
 
@@ -81,6 +82,11 @@ public final class DeepgramSimulator implements AutoCloseable {
     /** {@code ws://host:port/v1/listen}. */
     public String listenUrl() {
         return "ws://" + hostForUrl() + ":" + port() + "/v1/listen";
+    }
+
+    /** {@code ws://host:port/v2/listen}: Flux, the turn-based endpoint. */
+    public String fluxUrl() {
+        return "ws://" + hostForUrl() + ":" + port() + "/v2/listen";
     }
 
     /** A non-Deepgram WebSocket on the same server. */

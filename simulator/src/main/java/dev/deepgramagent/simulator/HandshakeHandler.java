@@ -25,7 +25,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-/** The HTTP side: authentication, query validation, rejections, then the WebSocket upgrade. */
+/**
+ * The HTTP side: authentication, query validation, rejections, then the WebSocket upgrade to a
+ * {@link ListenSession} ({@code /v1/listen}), a {@link FluxSession} ({@code /v2/listen}) or an
+ * {@link EchoSession} ({@code /echo}).
+ */
 final class HandshakeHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private final DeepgramSimulator server;
@@ -42,7 +46,8 @@ final class HandshakeHandler extends SimpleChannelInboundHandler<FullHttpRequest
         QueryStringDecoder uri = new QueryStringDecoder(req.uri());
         String path = uri.path();
         boolean upgrade = "websocket".equalsIgnoreCase(req.headers().get(HttpHeaderNames.UPGRADE));
-        if (!path.equals("/v1/listen") && !path.equals("/echo")) {
+        boolean flux = path.equals("/v2/listen");
+        if (!path.equals("/v1/listen") && !flux && !path.equals("/echo")) {
             reject(ctx, req, requestId, HttpResponseStatus.NOT_FOUND, "Not found");
             return;
         }
@@ -99,13 +104,16 @@ final class HandshakeHandler extends SimpleChannelInboundHandler<FullHttpRequest
         }
         SessionSettings settings;
         try {
-            settings = new SessionSettings(query, options, fault);
+            settings = new SessionSettings(query, options, fault, flux);
         } catch (IllegalArgumentException e) {
             reject(ctx, req, requestId, HttpResponseStatus.BAD_REQUEST, e.getMessage());
             return;
         }
         SessionRecord record = server.register(new SessionRecord(requestId, path, query, authScheme, fault));
-        upgrade(ctx, req, requestId, new ListenSession(settings, record, options.logSessions, options.closeHandshakeTimeout.toMillis()));
+        long closeMillis = options.closeHandshakeTimeout.toMillis();
+        upgrade(ctx, req, requestId, flux
+                ? new FluxSession(settings, record, options.logSessions, closeMillis)
+                : new ListenSession(settings, record, options.logSessions, closeMillis));
     }
 
     /** Browsers' "Sec-WebSocket-Protocol: token, KEY" is answered with the subprotocol "token", as Deepgram does. */

@@ -1,8 +1,15 @@
 package dev.deepgramagent.simulator;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
 /**
- * A strict JSON syntax check and a reader for a top-level string field: all the simulator needs
- * to tell a control message from garbage, without a JSON library.
+ * A strict JSON reader, small enough to need no JSON library: objects become
+ * {@code Map<String, Object>} (insertion order), arrays {@code List<Object>}, numbers
+ * {@code Double}, strings, booleans, and JSON {@code null} Java {@code null}. Enough for the
+ * simulator to tell a control message from garbage and to check a Configure message.
  */
 final class JsonSyntax {
 
@@ -13,51 +20,78 @@ final class JsonSyntax {
         this.s = s;
     }
 
-    static boolean isValid(String text) {
+    /** The value of {@code text}. @throws IllegalArgumentException when it is not exactly one JSON value. */
+    static Object parse(String text) {
         JsonSyntax p = new JsonSyntax(text);
         try {
             p.ws();
-            p.value(0);
+            Object v = p.value(0);
             p.ws();
-            return p.i == p.s.length();
+            if (p.i != p.s.length()) {
+                throw new IllegalStateException();
+            }
+            return v;
         } catch (RuntimeException e) {
+            throw new IllegalArgumentException("not JSON", e);
+        }
+    }
+
+    static boolean isValid(String text) {
+        try {
+            parse(text);
+            return true;
+        } catch (IllegalArgumentException e) {
             return false;
         }
     }
 
     /** The value of a top-level {@code "name": "..."} string field of a valid JSON object, or null. */
     static String topLevelString(String text, String name) {
-        JsonSyntax p = new JsonSyntax(text);
         try {
-            p.ws();
-            if (p.peek() != '{') {
-                return null;
+            Object v = parse(text);
+            if (v instanceof Map) {
+                Object field = ((Map<?, ?>) v).get(name);
+                return field instanceof String ? (String) field : null;
             }
-            p.i++;
-            p.ws();
-            if (p.peek() == '}') {
-                return null;
-            }
-            while (true) {
-                p.ws();
-                String key = p.string();
-                p.ws();
-                p.expect(':');
-                p.ws();
-                if (key.equals(name) && p.peek() == '"') {
-                    return p.string();
-                }
-                p.value(1);
-                p.ws();
-                if (p.peek() == ',') {
-                    p.i++;
-                    continue;
-                }
-                return null;
-            }
-        } catch (RuntimeException e) {
+            return null;
+        } catch (IllegalArgumentException e) {
             return null;
         }
+    }
+
+    /** True when {@code v} is a JSON array whose elements are all strings. */
+    static boolean isStringArray(Object v) {
+        if (!(v instanceof List)) {
+            return false;
+        }
+        for (Object o : (List<?>) v) {
+            if (!(o instanceof String)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code text} as a JSON string literal, quotes included. */
+    static String quote(String text) {
+        StringBuilder sb = new StringBuilder(text.length() + 2).append('"');
+        for (int k = 0; k < text.length(); k++) {
+            char c = text.charAt(k);
+            switch (c) {
+                case '"': sb.append("\\\""); break;
+                case '\\': sb.append("\\\\"); break;
+                case '\n': sb.append("\\n"); break;
+                case '\r': sb.append("\\r"); break;
+                case '\t': sb.append("\\t"); break;
+                default:
+                    if (c < 0x20) {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+            }
+        }
+        return sb.append('"').toString();
     }
 
     private char peek() {
@@ -77,61 +111,66 @@ final class JsonSyntax {
         }
     }
 
-    private void value(int depth) {
+    private Object value(int depth) {
         if (depth > 64) {
             throw new IllegalStateException();
         }
         char c = peek();
         if (c == '{') {
             i++;
+            Map<String, Object> map = new LinkedHashMap<>();
             ws();
             if (peek() == '}') {
                 i++;
-                return;
+                return map;
             }
             while (true) {
                 ws();
-                string();
+                String key = string();
                 ws();
                 expect(':');
                 ws();
-                value(depth + 1);
+                map.put(key, value(depth + 1));
                 ws();
                 if (peek() == ',') {
                     i++;
                 } else {
                     expect('}');
-                    return;
+                    return map;
                 }
             }
         } else if (c == '[') {
             i++;
+            List<Object> list = new ArrayList<>();
             ws();
             if (peek() == ']') {
                 i++;
-                return;
+                return list;
             }
             while (true) {
                 ws();
-                value(depth + 1);
+                list.add(value(depth + 1));
                 ws();
                 if (peek() == ',') {
                     i++;
                 } else {
                     expect(']');
-                    return;
+                    return list;
                 }
             }
         } else if (c == '"') {
-            string();
+            return string();
         } else if (s.startsWith("true", i)) {
             i += 4;
+            return Boolean.TRUE;
         } else if (s.startsWith("false", i)) {
             i += 5;
+            return Boolean.FALSE;
         } else if (s.startsWith("null", i)) {
             i += 4;
+            return null;
         } else {
-            number();
+            return number();
         }
     }
 
@@ -167,7 +206,7 @@ final class JsonSyntax {
         }
     }
 
-    private void number() {
+    private Double number() {
         int start = i;
         if (peek() == '-') {
             i++;
@@ -180,7 +219,7 @@ final class JsonSyntax {
             throw new IllegalStateException();
         }
         try {
-            Double.parseDouble(n);
+            return Double.parseDouble(n);
         } catch (NumberFormatException e) {
             throw new IllegalStateException();
         }

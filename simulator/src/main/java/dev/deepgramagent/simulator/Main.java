@@ -29,7 +29,8 @@ public final class Main {
             sim.close();
             stopped.countDown();
         }, "simulator-shutdown"));
-        System.out.println("deepgram-simulator listening on " + sim.listenUrl() + " (non-Deepgram echo: " + sim.echoUrl() + ")");
+        System.out.println("deepgram-simulator listening on " + sim.listenUrl() + " (Flux: " + sim.fluxUrl()
+                + ", non-Deepgram echo: " + sim.echoUrl() + ")");
         System.out.flush();
         stopped.await();
     }
@@ -49,6 +50,8 @@ public final class Main {
                 case "--host": o.host(v); break;
                 case "--port": o.port(Integer.parseInt(v)); break;
                 case "--idle-timeout": o.idleTimeout(SimulatorOptions.parseDuration(v)); break;
+                case "--flux-idle-timeout": o.fluxIdleTimeout(SimulatorOptions.parseDuration(v)); break;
+                case "--eot-silence": o.eotSilence(SimulatorOptions.parseDuration(v)); break;
                 case "--latency": o.latency(SimulatorOptions.parseDuration(v)); break;
                 case "--segment": o.segment(SimulatorOptions.parseDuration(v)); break;
                 case "--fault": o.fault(Fault.parse(v)); break;
@@ -71,6 +74,8 @@ public final class Main {
                 "  --host H               address to bind (default 127.0.0.1)",
                 "  --port N               port (default 8089; 0 = any free port)",
                 "  --idle-timeout D       close 1011 NET-0001 after D without audio or text (default 10s)",
+                "  --flux-idle-timeout D  /v2/listen: close 1011 NET-0001 after D without audio, text or ping (default 60s)",
+                "  --eot-silence D        /v2/listen: silent audio that ends a turn (default 400ms)",
                 "  --latency D            processing delay before results (default 500ms)",
                 "  --segment D            audio per final result (default 1s)",
                 "  --fault F              fault for every session: " + Fault.accepted(),
@@ -81,6 +86,7 @@ public final class Main {
                 "  --max-frame-bytes N    largest accepted frame (default 1048576)",
                 "  --api-key K            accept only this key (default: any non-empty key)",
                 "Per session: query parameters sim_fault, sim_fault_after, sim_flush_delay, sim_idle_timeout,",
-                "sim_latency, sim_segment, sim_reset_after_bytes, sim_close_code, sim_close_reason."));
+                "sim_latency, sim_segment, sim_reset_after_bytes, sim_close_code, sim_close_reason;",
+                "on /v2/listen also sim_ping_timeout and sim_eot_silence."));
     }
 }

@@ -35,6 +35,12 @@ public final class SessionRecord {
     private boolean metadataSent;
     private double finalCoveredSeconds;
     private double flushedSeconds;
+    private int pings;
+    private double speechSeconds;
+    private int endOfTurns;
+    private int manualEndOfTurns;
+    private final List<String> configureAnswers = new ArrayList<>();
+    private final List<String> errorsSent = new ArrayList<>();
     private int closeCode = -1;
     private String closeReason = "";
     private EndedBy endedBy;
@@ -70,6 +76,33 @@ public final class SessionRecord {
         if (flush) {
             flushedSeconds += seconds;
         }
+    }
+
+    /** Flux: the words of an EndOfTurn that reached the wire, and the seconds of speech they cover. */
+    synchronized void endOfTurn(List<String> words, double seconds, boolean manual) {
+        endOfTurns++;
+        if (manual) {
+            manualEndOfTurns++;
+        }
+        finalWords.addAll(words);
+        finalCoveredSeconds += seconds;
+    }
+
+    /** Flux: seconds of non-silent audio received. */
+    synchronized void speech(double seconds) {
+        speechSeconds += seconds;
+    }
+
+    synchronized void ping() {
+        pings++;
+    }
+
+    synchronized void configureAnswer(String type) {
+        configureAnswers.add(type);
+    }
+
+    synchronized void errorSent(String variant) {
+        errorsSent.add(variant);
     }
 
     void faultStruck() {
@@ -141,12 +174,20 @@ public final class SessionRecord {
         return audioSeconds;
     }
 
-    /** Text messages in the order received: KeepAlive, Finalize, CloseStream, legacy_close, invalid. */
+    /**
+     * Text messages in the order received, by their {@code type} (KeepAlive, Finalize, CloseStream,
+     * Configure, ForceEndTurn, and rejected ones such as an unknown type or a v1 message on /v2),
+     * {@code legacy_close} for v1's empty binary frame, {@code invalid} for malformed JSON or JSON
+     * without a string {@code type}.
+     */
     public synchronized List<String> controlMessages() {
         return List.copyOf(controlMessages);
     }
 
-    /** Every word of every final result sent, in order: which audio was transcribed. */
+    /**
+     * Every word of every final result sent, in order: which audio was transcribed. For Flux
+     * ({@code /v2/listen}): every word of every {@code EndOfTurn} that reached the wire.
+     */
     public synchronized List<String> finalWords() {
         return List.copyOf(finalWords);
     }
@@ -177,9 +218,42 @@ public final class SessionRecord {
         return flushedSeconds;
     }
 
-    /** Audio seconds received but never covered by a final result sent to the client. */
+    /**
+     * Audio seconds received but never covered by a final result sent to the client. For Flux:
+     * seconds of speech (non-silent frames) whose words never reached the client in an EndOfTurn.
+     */
     public synchronized double droppedSeconds() {
-        return Math.max(0, audioSeconds - finalCoveredSeconds);
+        return Math.max(0, (isFlux() ? speechSeconds : audioSeconds) - finalCoveredSeconds);
+    }
+
+    /** True for a {@code /v2/listen} (Flux) session. */
+    public boolean isFlux() {
+        return "/v2/listen".equals(path);
+    }
+
+    /** WebSocket pings received (answered with pongs; on Flux they also reset the idle timer). */
+    public synchronized int pings() {
+        return pings;
+    }
+
+    /** Flux: EndOfTurn messages that reached the wire, whatever their trigger. */
+    public synchronized int endOfTurns() {
+        return endOfTurns;
+    }
+
+    /** Flux: EndOfTurn messages with {@code trigger: "manual"} (answers to ForceEndTurn) that reached the wire. */
+    public synchronized int manualEndOfTurns() {
+        return manualEndOfTurns;
+    }
+
+    /** Answers to Configure that reached the wire, in order: {@code ConfigureSuccess} or {@code ConfigureFailure}. */
+    public synchronized List<String> configureAnswers() {
+        return List.copyOf(configureAnswers);
+    }
+
+    /** The {@code variant} of every Error message sent, in order. */
+    public synchronized List<String> errorsSent() {
+        return List.copyOf(errorsSent);
     }
 
     /** The close code: the client's or server's close frame, 1006 when the connection just ended. */
@@ -214,13 +288,21 @@ public final class SessionRecord {
 
     /** The one line the standalone simulator logs per session end. */
     public synchronized String summary() {
+        String results = isFlux()
+                ? String.format(java.util.Locale.ROOT, "flux end of turns %d (%d manual) covering %.2fs of speech, dropped %.2fs",
+                        endOfTurns, manualEndOfTurns, finalCoveredSeconds, droppedSeconds())
+                : String.format(java.util.Locale.ROOT, "final results %d covering %.2fs, flushed %.2fs, dropped %.2fs",
+                        finalResults, finalCoveredSeconds, flushedSeconds, droppedSeconds());
         return String.format(java.util.Locale.ROOT,
-                "session %s ended by %s: close %d%s, audio %.2fs in %d frames (%d bytes), control %s, "
-                        + "final results %d covering %.2fs, flushed %.2fs, dropped %.2fs%s%s",
+                "session %s ended by %s: close %d%s, audio %.2fs in %d frames (%d bytes), control %s, %s%s%s%s%s%s",
                 requestId, endedBy == null ? "-" : endedBy.name().toLowerCase(java.util.Locale.ROOT), closeCode,
                 closeReason.isEmpty() ? "" : " " + closeReason, audioSeconds, audioFrames, audioBytes,
-                controlMessages, finalResults, finalCoveredSeconds, flushedSeconds, droppedSeconds(),
-                metadataSent ? ", metadata sent" : "", fault == Fault.NONE ? "" : ", fault " + fault.id());
+                controlMessages.toString().replaceAll("\\p{Cntrl}", "?"), results,
+                metadataSent ? ", metadata sent" : "",
+                configureAnswers.isEmpty() ? "" : ", configure " + configureAnswers,
+                errorsSent.isEmpty() ? "" : ", errors " + errorsSent,
+                pings == 0 ? "" : ", pings " + pings,
+                fault == Fault.NONE ? "" : ", fault " + fault.id());
     }
 
     @Override

@@ -14,8 +14,14 @@ final class SessionSettings {
     final boolean vadEvents;
     final int utteranceEndMs;     // 0: off
     final String model;
+    final boolean flux;           // /v2/listen
+    final double eotThreshold;    // Flux: 0.5-1.0, default 0.7
+    final double eagerEotThreshold; // Flux: 0.3-0.9, not above eotThreshold; -1: unset
+    final int eotTimeoutMs;       // Flux: 500-60000, default 5000
+    final Duration eotSilence;    // Flux: silence that ends a turn (simulator's model)
 
     final Fault fault;
+    /** v1: the idle window (sim_idle_timeout); Flux: the ping timeout (sim_ping_timeout). */
     final Duration idleTimeout;
     final Duration latency;
     final Duration segment;
@@ -27,6 +33,12 @@ final class SessionSettings {
 
     /** @throws IllegalArgumentException with the dg-error text for a 400. */
     SessionSettings(Map<String, String> q, SimulatorOptions o, Fault fault) {
+        this(q, o, fault, false);
+    }
+
+    /** @throws IllegalArgumentException with the dg-error text for a 400. */
+    SessionSettings(Map<String, String> q, SimulatorOptions o, Fault fault, boolean flux) {
+        this.flux = flux;
         encoding = q.containsKey("encoding") ? q.get("encoding").toLowerCase(Locale.ROOT) : null;
         if (encoding != null && bytesPerSample(encoding) < 0) {
             throw new IllegalArgumentException("Unsupported encoding: " + encoding);
@@ -42,10 +54,40 @@ final class SessionSettings {
         if (utteranceEndMs > 0 && !interimResults) {
             throw new IllegalArgumentException("utterance_end_ms requires interim_results=true");
         }
-        model = q.getOrDefault("model", "base");
+        if (flux) {
+            model = q.get("model");
+            if (model == null || model.isEmpty()) {
+                throw new IllegalArgumentException("model is required for /v2/listen (flux-general-en or flux-general-multi)");
+            }
+            if (!model.startsWith("flux-")) {
+                throw new IllegalArgumentException("Model " + model + " is not available on /v2/listen: use a Flux model (flux-general-en, flux-general-multi)");
+            }
+            if (q.containsKey("language_hint") && !model.equals("flux-general-multi")) {
+                throw new IllegalArgumentException("language_hint requires model flux-general-multi");
+            }
+            eotThreshold = decimal(q, "eot_threshold", 0.7, 0.5, 1.0);
+            eagerEotThreshold = q.containsKey("eager_eot_threshold") ? decimal(q, "eager_eot_threshold", -1, 0.3, 0.9) : -1;
+            if (eagerEotThreshold > eotThreshold) {
+                throw new IllegalArgumentException("eager_eot_threshold must not be above eot_threshold");
+            }
+            double timeout = decimal(q, "eot_timeout_ms", 5000, 500, 60000);
+            if (timeout != Math.rint(timeout)) {
+                throw new IllegalArgumentException("Invalid eot_timeout_ms: " + q.get("eot_timeout_ms"));
+            }
+            eotTimeoutMs = (int) timeout;
+        } else {
+            model = q.getOrDefault("model", "base");
+            if (model.startsWith("flux-")) {
+                throw new IllegalArgumentException("Model " + model + " is a Flux model: use /v2/listen");
+            }
+            eotThreshold = 0.7;
+            eagerEotThreshold = -1;
+            eotTimeoutMs = 5000;
+        }
+        eotSilence = duration(q, "sim_eot_silence", o.eotSilence);
 
         this.fault = fault;
-        idleTimeout = duration(q, "sim_idle_timeout", o.idleTimeout);
+        idleTimeout = flux ? duration(q, "sim_ping_timeout", o.fluxIdleTimeout) : duration(q, "sim_idle_timeout", o.idleTimeout);
         latency = duration(q, "sim_latency", o.latency);
         segment = duration(q, "sim_segment", o.segment);
         faultAfter = duration(q, "sim_fault_after", o.faultAfter);
@@ -100,6 +142,32 @@ final class SessionSettings {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("Invalid " + name + ": " + v);
         }
+    }
+
+    /** A number in [min, max] (the ranges Flux documents for its thresholds). */
+    static boolean inRange(Object value, double min, double max) {
+        return value instanceof Double && (Double) value >= min && (Double) value <= max;
+    }
+
+    private static double decimal(Map<String, String> q, String name, double dflt, double min, double max) {
+        String v = q.get(name);
+        if (v == null) {
+            return dflt;
+        }
+        double d;
+        try {
+            d = Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("Invalid " + name + ": " + v);
+        }
+        if (!(d >= min && d <= max)) {
+            throw new IllegalArgumentException("Invalid " + name + ": " + v + " (accepted: " + fmt(min) + " to " + fmt(max) + ")");
+        }
+        return d;
+    }
+
+    private static String fmt(double d) {
+        return d == Math.rint(d) ? String.valueOf((long) d) : String.valueOf(d);
     }
 
     private static boolean bool(Map<String, String> q, String name) {

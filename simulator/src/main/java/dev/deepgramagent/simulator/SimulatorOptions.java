@@ -9,6 +9,8 @@ public final class SimulatorOptions {
     String host = "127.0.0.1";
     int port = 0;
     Duration idleTimeout = Duration.ofSeconds(10);
+    Duration fluxIdleTimeout = Duration.ofSeconds(60);
+    Duration eotSilence = Duration.ofMillis(400);
     Duration latency = Duration.ofMillis(500);
     Duration segment = Duration.ofSeconds(1);
     Duration faultAfter = Duration.ofSeconds(1);
@@ -39,6 +41,21 @@ public final class SimulatorOptions {
     /** Deepgram closes with 1011 NET-0001 when it receives nothing for this long (about 10 s). */
     public SimulatorOptions idleTimeout(Duration value) {
         idleTimeout = value;
+        return this;
+    }
+
+    /**
+     * Flux ({@code /v2/listen}) closes with 1011 NET-0001 when it receives no audio, no text message
+     * and no WebSocket ping for this long (Deepgram reports a 60 s ping timeout).
+     */
+    public SimulatorOptions fluxIdleTimeout(Duration value) {
+        fluxIdleTimeout = value;
+        return this;
+    }
+
+    /** Flux: consecutive silent audio that ends a turn with {@code EndOfTurn} (trigger {@code model}). */
+    public SimulatorOptions eotSilence(Duration value) {
+        eotSilence = value;
         return this;
     }
 

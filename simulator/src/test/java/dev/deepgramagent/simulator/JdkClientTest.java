@@ -95,4 +95,32 @@ class JdkClientTest {
         assertEquals(403, h.getResponse().statusCode());
         assertTrue(h.getResponse().headers().firstValue("dg-error").isPresent());
     }
+
+    @Test
+    void fluxForceEndTurnThenCloseStreamWithTheJdkClient() throws Exception {
+        Listener listener = new Listener();
+        WebSocket ws = HTTP.newWebSocketBuilder().header("Authorization", "Token k")
+                .buildAsync(URI.create(sim.fluxUrl() + FluxProtocolTest.PARAMS), listener).get(10, TimeUnit.SECONDS);
+        for (int i = 0; i < 30; i++) {
+            ws.sendBinary(ByteBuffer.wrap(TestAudio.chunk(i)), true).get(5, TimeUnit.SECONDS);
+        }
+        ws.sendText("{\"type\":\"ForceEndTurn\"}", true).get(5, TimeUnit.SECONDS);
+        ws.sendText("{\"type\":\"CloseStream\"}", true).get(5, TimeUnit.SECONDS);
+        assertEquals(1005, listener.closed.get(10, TimeUnit.SECONDS), "Flux closes without a status code");
+        List<String> endOfTurns = new java.util.ArrayList<>();
+        for (String m : listener.messages) {
+            if (m.contains("\"event\":\"EndOfTurn\"")) {
+                endOfTurns.add(m);
+            }
+        }
+        assertEquals(1, endOfTurns.size());
+        assertTrue(endOfTurns.get(0).contains("\"trigger\":\"manual\""));
+        assertEquals(OkClient.chunkWords(0, 30), OkClient.words(endOfTurns.get(0)));
+        assertTrue(listener.messages.get(0).startsWith("{\"type\":\"Connected\""));
+        SessionRecord s = sim.lastSession().awaitEnd(5, TimeUnit.SECONDS);
+        assertEquals(1005, s.closeCode());
+        assertEquals(List.of("ForceEndTurn", "CloseStream"), s.controlMessages());
+        assertEquals(OkClient.chunkWords(0, 30), s.finalWords());
+        assertEquals(0.0, s.droppedSeconds(), 1e-9);
+    }
 }

@@ -42,8 +42,17 @@ final class OkClient extends WebSocketListener {
     }
 
     static OkClient connect(Request request) {
+        return connect(HTTP, request);
+    }
+
+    /** With another client, e.g. {@code HTTP.newBuilder().pingInterval(...).build()}. */
+    static OkClient connect(OkHttpClient http, String url) {
+        return connect(http, new Request.Builder().url(url).header("Authorization", "Token test-key").build());
+    }
+
+    static OkClient connect(OkHttpClient http, Request request) {
         OkClient c = new OkClient();
-        c.socket = HTTP.newWebSocket(request, c);
+        c.socket = http.newWebSocket(request, c);
         return c;
     }
 
@@ -122,6 +131,26 @@ final class OkClient extends WebSocketListener {
             }
         }
         return out;
+    }
+
+    /** Waits for a received message of this {@code type}. */
+    String awaitType(String type, long millis) throws InterruptedException {
+        return awaitMessage(m -> type.equals(JsonSyntax.topLevelString(m, "type")), millis);
+    }
+
+    /** Flux: the TurnInfo messages with this {@code event}, in order. */
+    List<String> turnInfos(String event) {
+        List<String> out = new ArrayList<>();
+        for (String m : ofType("TurnInfo")) {
+            if (event.equals(JsonSyntax.topLevelString(m, "event"))) {
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
+    static String field(String json, String name) {
+        return JsonSyntax.topLevelString(json, name);
     }
 
     /** Words of every final result received, in order. */

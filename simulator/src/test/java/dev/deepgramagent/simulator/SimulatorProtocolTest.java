@@ -216,4 +216,78 @@ class SimulatorProtocolTest {
         assertEquals(0.1, OkClient.number(r, "duration"), 1e-9);
         c.socket.close(1000, null);
     }
+
+    @Test
+    void configureOnNova3IsAnsweredOnceInOrderWithTheResults() throws Exception {
+        OkClient c = OkClient.connect(sim.listenUrl() + PARAMS).awaitOpen();
+        String requestId = c.opened.get().header("dg-request-id");
+        c.stream(0, 50); // one final result in processing
+        c.socket.send("{\"type\":\"Configure\",\"keyterms\":[\"Deepgram\",\"Nova\"],\"features\":{\"smart_format\":true}}");
+        String ok = c.awaitType("ConfigureSuccess", 5000);
+        assertEquals("{\"type\":\"ConfigureSuccess\",\"request_id\":\"" + requestId + "\"}", ok);
+        assertTrue(c.messages.indexOf(c.ofType("Results").get(0)) < c.messages.indexOf(ok), "answered in order with results");
+
+        c.socket.send("{\"type\":\"Configure\",\"keyterms\":\"Deepgram\"}");
+        String failure = c.awaitType("ConfigureFailure", 5000);
+        assertEquals(requestId, OkClient.field(failure, "request_id"));
+        assertTrue(OkClient.field(failure, "description").contains("keyterms"), failure);
+
+        c.stream(50, 5); // the stream goes on
+        c.socket.send("{\"type\":\"Finalize\"}");
+        assertNotNull(c.awaitMessage(m -> m.contains("chunk-54") && m.contains("\"from_finalize\":true"), 5000));
+        SessionRecord s = sim.lastSession();
+        assertEquals(List.of("ConfigureSuccess", "ConfigureFailure"), s.configureAnswers());
+        assertEquals(List.of("Configure", "Configure", "Finalize"), s.controlMessages());
+        assertEquals(List.of(), s.errorsSent());
+        assertTrue(c.ofType("Error").isEmpty());
+        c.socket.close(1000, null);
+    }
+
+    @Test
+    void keytermsOnAModelWithoutThemGetAnErrorThenConfigureFailureAndTheStreamGoesOn() throws Exception {
+        OkClient c = OkClient.connect(sim.listenUrl() + "?encoding=linear16&sample_rate=16000&model=nova-2").awaitOpen();
+        c.stream(0, 10);
+        c.socket.send("{\"type\":\"Configure\",\"keyterms\":[\"Deepgram\"]}");
+        String failure = c.awaitType("ConfigureFailure", 5000);
+        assertNotNull(failure);
+        String error = c.ofType("Error").get(0);
+        assertTrue(error.startsWith("{\"type\":\"Error\",\"variant\":\"InvalidConfigureMessage\",\"description\":\""), error);
+        assertTrue(error.endsWith(",\"code\":\"UNSUPPORTED_FEATURE\"}"), error);
+        assertTrue(c.messages.indexOf(error) < c.messages.indexOf(failure), "the Error comes first");
+
+        c.stream(10, 5);
+        c.socket.send("{\"type\":\"Finalize\"}");
+        assertNotNull(c.awaitMessage(m -> m.contains("chunk-14") && m.contains("\"from_finalize\":true"), 5000));
+        assertEquals(1, c.ofType("ConfigureFailure").size() + c.ofType("ConfigureSuccess").size(), "exactly one answer");
+        SessionRecord s = sim.lastSession();
+        assertEquals(List.of("InvalidConfigureMessage"), s.errorsSent());
+        assertEquals(List.of("ConfigureFailure"), s.configureAnswers());
+        assertFalse(s.isEnded());
+        c.socket.close(1000, null);
+        assertEquals(OkClient.chunkWords(0, 15), s.awaitEnd(5, TimeUnit.SECONDS).finalWords());
+    }
+
+    @Test
+    void malformedAndUnknownMessagesGetAnErrorWithVariantAndCodeThenClose1008() throws Exception {
+        OkClient malformed = OkClient.connect(sim.listenUrl() + PARAMS).awaitOpen();
+        SessionRecord m = sim.lastSession();
+        malformed.socket.send("{\"type\":\"KeepAlive\"");
+        assertEquals(1008, malformed.closeCode());
+        assertEquals("INVALID_MESSAGE", malformed.closeReason.get());
+        String error = malformed.ofType("Error").get(0);
+        assertTrue(error.startsWith("{\"type\":\"Error\",\"variant\":\"UnparsableClientMessage\",\"description\":\""), error);
+        assertTrue(error.endsWith(",\"code\":\"INVALID_MESSAGE\"}"), error);
+        assertEquals(List.of("invalid"), m.awaitEnd(5, TimeUnit.SECONDS).controlMessages());
+        assertEquals(List.of("UnparsableClientMessage"), m.errorsSent());
+
+        OkClient flux = OkClient.connect(sim.listenUrl() + PARAMS).awaitOpen();
+        SessionRecord f = sim.lastSession();
+        flux.socket.send("{\"type\":\"ForceEndTurn\"}"); // a /v2/listen message
+        assertEquals(1008, flux.closeCode());
+        String unknown = flux.ofType("Error").get(0);
+        assertEquals("UnknownMessageType", OkClient.field(unknown, "variant"));
+        assertEquals("INVALID_MESSAGE", OkClient.field(unknown, "code"));
+        assertEquals(List.of("ForceEndTurn"), f.awaitEnd(5, TimeUnit.SECONDS).controlMessages());
+        assertEquals(List.of("UnknownMessageType"), f.errorsSent());
+    }
 }

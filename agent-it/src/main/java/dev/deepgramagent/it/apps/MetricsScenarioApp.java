@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Waits for "start" on stdin, runs a fixed set of sessions one after the other against the
- * simulator (args[0]: its /v1/listen URL with audio parameters), prints SCENARIOS DONE, then stays
+ * simulator (args[0]: its /v1/listen URL with audio parameters; args[1]: its Flux /v2/listen URL
+ * with audio parameters), prints SCENARIOS DONE, then stays
  * up until "exit" on stdin so Prometheus can scrape the agent. The expected metric values are in MetricsEndToEndTest.
  */
 public final class MetricsScenarioApp {
@@ -30,11 +31,15 @@ public final class MetricsScenarioApp {
     static final class Session extends WebSocketListener {
         final CountDownLatch ended = new CountDownLatch(1);
         final CountDownLatch flushed = new CountDownLatch(1);
+        final CountDownLatch endOfTurn = new CountDownLatch(1);
 
         @Override
         public void onMessage(WebSocket ws, String text) {
             if (text.contains("\"from_finalize\":true")) {
                 flushed.countDown();
+            }
+            if (text.contains("\"event\":\"EndOfTurn\"")) {
+                endOfTurn.countDown();
             }
         }
 
@@ -56,6 +61,7 @@ public final class MetricsScenarioApp {
 
     public static void main(String[] args) throws Exception {
         String url = args[0];
+        String flux = args[1];
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         // Start only once Prometheus has scraped the zero values: increase() needs that baseline.
         System.out.println("READY");
@@ -87,6 +93,38 @@ public final class MetricsScenarioApp {
         run("bad key", url + "&sim_fault=reject_401", (ws, s) -> { });
         run("processing timeout", url + "&sim_fault=net0000&sim_fault_after=300ms", (ws, s) -> { });
         run("reset", url + "&sim_fault=reset&sim_fault_after=300ms", (ws, s) -> { });
+        // The official SDK's reconnect: same x-deepgram-session-id after an abnormal end. Then a fresh client.
+        run("reconnect chain: reset", url + "&sim_fault=reset&sim_fault_after=300ms", "chain-1", (ws, s) -> { });
+        run("reconnect chain: reconnected", url, "chain-1", (ws, s) -> {
+            send(ws, 0, 25);
+            ws.send("{\"type\":\"CloseStream\"}");
+        });
+        run("fresh client", url, "chain-2", (ws, s) -> {
+            send(ws, 0, 25);
+            ws.send("{\"type\":\"CloseStream\"}");
+        });
+        run("configure", url, (ws, s) -> {
+            send(ws, 0, 25);
+            ws.send("{\"type\":\"Configure\",\"keyterms\":[\"alpha\"]}");
+            ws.send("{\"type\":\"Configure\",\"keyterms\":\"not-a-list\"}");
+            ws.send("{\"type\":\"CloseStream\"}");
+        });
+        // Flux: its normal end (the turn ended, CloseStream, close without status code), a v1-only
+        // message it rejects, and a close in the middle of a turn that the agent's ForceEndTurn rescues.
+        run("flux clean", flux, (ws, s) -> {
+            send(ws, 0, 25);
+            sendSilence(ws, 30);
+            s.endOfTurn.await(5, TimeUnit.SECONDS);
+            ws.send("{\"type\":\"CloseStream\"}");
+        });
+        run("flux keepalive", flux, (ws, s) -> {
+            send(ws, 0, 5);
+            ws.send("{\"type\":\"KeepAlive\"}");
+        });
+        run("flux rescue", flux, (ws, s) -> {
+            send(ws, 0, 25);
+            ws.close(1000, "Client disconnecting");
+        });
         System.out.println("SCENARIOS DONE");
         System.out.flush();
         String line;
@@ -98,11 +136,25 @@ public final class MetricsScenarioApp {
     }
 
     private static void run(String name, String url, Behaviour behaviour) throws Exception {
+        run(name, url, null, behaviour);
+    }
+
+    private static void run(String name, String url, String sessionId, Behaviour behaviour) throws Exception {
         Session s = new Session();
-        WebSocket ws = CLIENT.newWebSocket(new Request.Builder().url(url).header("Authorization", "Token secret-test-key").build(), s);
+        Request.Builder request = new Request.Builder().url(url).header("Authorization", "Token secret-test-key");
+        if (sessionId != null) {
+            request.header("x-deepgram-session-id", sessionId);
+        }
+        WebSocket ws = CLIENT.newWebSocket(request.build(), s);
         behaviour.run(ws, s);
         boolean ended = s.ended.await(20, TimeUnit.SECONDS);
         System.out.println("SCENARIO " + name + " ended=" + ended);
+    }
+
+    private static void sendSilence(WebSocket ws, int count) {
+        for (int i = 0; i < count; i++) {
+            ws.send(ByteString.of(TestAudio.silence()));
+        }
     }
 
     private static void send(WebSocket ws, int from, int count) {
