@@ -76,8 +76,9 @@ class MetricsEndToEndTest {
         int total = EXPECTED_ENDS.values().stream().mapToInt(Integer::intValue).sum();
         PrometheusServer.Poll.until(() -> value("sum(deepgram_agent_sessions_ended_total)") == total, 60,
                 "Prometheus has scraped all " + total + " session ends");
+        // Rules evaluate on their own interval: wait until the group has seen the last session's end.
         PrometheusServer.Poll.until(() -> !safeQuery("deepgram_agent:sessions_ended:rate5m").isEmpty()
-                && !safeQuery("ALERTS{alertstate=\"firing\"}").isEmpty(), 60, "recording rules and alerts evaluated");
+                && safeQuery("ALERTS{alertstate=\"firing\"}").size() >= FIRING.size(), 60, "recording rules and alerts evaluated");
         exposition = scrape();
     }
 
