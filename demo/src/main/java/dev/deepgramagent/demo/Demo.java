@@ -39,7 +39,8 @@ public final class Demo {
         Path agentJar = findAgentJar();
         try (DeepgramSimulator sim = DeepgramSimulator.start(SimulatorOptions.defaults())) {
             System.out.println("deepgram-agent demo");
-            System.out.println("simulator: " + sim.listenUrl() + " (Deepgram's timings: 500 ms processing latency, 10 s idle window)");
+            System.out.println("simulator: " + sim.listenUrl() + " and " + sim.fluxUrl()
+                    + " (Deepgram's timings: 500 ms processing latency, 10 s idle window)");
             System.out.println("each scenario runs the sample OkHttp app twice, at the same time: agent observing only "
                     + "(\"without help\") and agent active (\"with help\")");
             Demo demo = new Demo(agentJar, sim);
@@ -53,15 +54,28 @@ public final class Demo {
             demo.scenario("5. too many concurrent streams", "sim_fault=reject_429", "seconds=0", "end=none", "wait=5");
             demo.scenario("6. the connection is reset mid-stream", "sim_fault=reset&sim_fault_after=1s",
                     "seconds=3", "realtime=true", "end=none", "wait=5");
+            demo.fluxScenario("7. Flux (/v2/listen): the voice agent hangs up in the middle of the caller's turn (close(1000))",
+                    "seconds=3", "realtime=true", "end=close", "wait=10");
+            demo.fluxScenario("8. Flux: CloseStream in the middle of a turn (Flux closes without ending the turn)",
+                    "seconds=3", "realtime=true", "end=closestream", "wait=10");
             System.out.println();
             System.out.println("Root causes are the label values of deepgram_agent_sessions_ended_total; see docs/runbook.md.");
         }
     }
 
     private void scenario(String title, String query, String... appArgs) throws Exception {
+        compare(title, sim.listenUrl() + "?encoding=linear16&sample_rate=16000&channels=1&model=nova-3" + (query.isEmpty() ? "" : "&" + query), appArgs);
+    }
+
+    /** Flux counts the words of EndOfTurn messages: a turn the close drops never arrives. */
+    private void fluxScenario(String title, String... appArgs) throws Exception {
+        compare(title, sim.fluxUrl() + "?model=flux-general-en&encoding=linear16&sample_rate=16000", appArgs);
+    }
+
+    /** Runs the app twice at the same time, agent observing and agent active, and prints both. */
+    private void compare(String title, String url, String... appArgs) throws Exception {
         System.out.println();
         System.out.println(title);
-        String url = sim.listenUrl() + "?encoding=linear16&sample_rate=16000&channels=1&model=nova-3" + (query.isEmpty() ? "" : "&" + query);
         CompletableFuture<Run> observe = CompletableFuture.supplyAsync(() -> run("observe", url, appArgs));
         CompletableFuture<Run> active = CompletableFuture.supplyAsync(() -> run("active", url, appArgs));
         print("without help", observe.get(120, TimeUnit.SECONDS), appArgs);
@@ -81,6 +95,9 @@ public final class Demo {
         List<String> notes = new ArrayList<>();
         if (!"0".equals(r.end.getOrDefault("injected_finalize", "0"))) {
             notes.add("Finalize injected");
+        }
+        if (!"0".equals(r.end.getOrDefault("injected_forceendturn", "0"))) {
+            notes.add("ForceEndTurn injected");
         }
         if (!"0".equals(r.end.getOrDefault("injected_keepalive", "0"))) {
             notes.add(r.end.get("injected_keepalive") + " KeepAlive injected");
