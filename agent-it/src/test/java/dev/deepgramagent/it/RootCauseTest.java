@@ -40,6 +40,7 @@ class RootCauseTest {
                 {"close_timeout", "sim_fault=half_open&sim_fault_after=300ms", "seconds=1 realtime=true end=close wait=8",
                         "okhttp.close.timeout=1s,finalize.timeout=500ms"},
                 {"jvm_shutdown", "", "seconds=1 realtime=true end=exit", ""},
+                {"message_rejected", "", "seconds=1 text={\"type\":\"Bogus\"} end=none wait=5", ""},
         };
         List<Arguments> out = new ArrayList<>();
         for (String mode : new String[] {"active", "observe"}) {
