@@ -51,9 +51,13 @@ class FluxTest {
         assertEquals("/v2/listen", end.get("endpoint"));
         assertEquals("1005", end.get("close_code"));
         assertEquals("0.0", end.get("audio_lost_seconds"), with.toString());
-        assertEquals("0", end.get("injected_forceendturn"), "nothing to rescue: the turn had ended");
+        assertEquals("0.0", end.get("audio_rescued_seconds"), "nothing to rescue: the turn had ended");
+        // The trailing silence after the turn is not yet confirmed by an Update when the app sends
+        // CloseStream: the agent may ask with a ForceEndTurn, which Flux answers with a Warning.
         SessionRecord record = with.record(SIM.get());
-        assertEquals(List.of("CloseStream"), record.controlMessages());
+        List<String> control = record.controlMessages();
+        assertTrue(control.equals(List.of("CloseStream")) || control.equals(List.of("ForceEndTurn", "CloseStream")), control.toString());
+        assertEquals(0, record.manualEndOfTurns());
     }
 
     /** 3 s of speech at real time and close(1000) in the middle of the turn. */

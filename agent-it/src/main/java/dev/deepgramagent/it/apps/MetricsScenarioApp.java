@@ -32,6 +32,7 @@ public final class MetricsScenarioApp {
         final CountDownLatch ended = new CountDownLatch(1);
         final CountDownLatch flushed = new CountDownLatch(1);
         final CountDownLatch endOfTurn = new CountDownLatch(1);
+        final CountDownLatch coveredToOneSecond = new CountDownLatch(1);
 
         @Override
         public void onMessage(WebSocket ws, String text) {
@@ -40,6 +41,9 @@ public final class MetricsScenarioApp {
             }
             if (text.contains("\"event\":\"EndOfTurn\"")) {
                 endOfTurn.countDown();
+            }
+            if (text.contains("\"event\":\"Update\"") && text.contains("\"audio_window_end\":1.000")) {
+                coveredToOneSecond.countDown();
             }
         }
 
@@ -113,8 +117,11 @@ public final class MetricsScenarioApp {
         // message it rejects, and a close in the middle of a turn that the agent's ForceEndTurn rescues.
         run("flux clean", flux, (ws, s) -> {
             send(ws, 0, 25);
-            sendSilence(ws, 30);
+            sendSilence(ws, 25);
+            // A voice agent ends the call once the caller's turn has ended; here also once Flux has
+            // confirmed the silence after it, so the agent has no reason to send ForceEndTurn.
             s.endOfTurn.await(5, TimeUnit.SECONDS);
+            s.coveredToOneSecond.await(5, TimeUnit.SECONDS);
             ws.send("{\"type\":\"CloseStream\"}");
         });
         run("flux keepalive", flux, (ws, s) -> {

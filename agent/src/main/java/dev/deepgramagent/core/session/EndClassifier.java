@@ -55,14 +55,8 @@ public final class EndClassifier {
                 // Our (the app's or the agent's) close was answered: did the words make it?
                 return lost(s, lostSeconds) ? RootCause.CLIENT_CLOSE_UNFLUSHED : RootCause.CLEAN;
             }
-            if (s.pendingErrorVariant != null) {
-                // An Error frame right before the close says why better than the close code does.
-                RootCause fromError = ErrorFrames.causeOfClose(s.pendingErrorVariant, s.pendingErrorCode);
-                if (fromError != null) {
-                    return fromError;
-                }
-            }
             String reason = e.closeReason == null ? "" : e.closeReason.trim().toUpperCase(Locale.ROOT);
+            // The close's own reason code, when Deepgram gives one, is the most specific fact.
             if (e.closeCode == 1011 && reason.startsWith("NET-0001")) {
                 return RootCause.SERVER_IDLE_TIMEOUT;
             }
@@ -72,12 +66,20 @@ public final class EndClassifier {
             if (e.closeCode == 1008 && reason.startsWith("DATA-0000")) {
                 return RootCause.BAD_AUDIO;
             }
+            // Deepgram closes 1000 after CloseStream; Flux closes without a status code (1005):
+            // clean unless audio went unanswered (Flux: a turn left unfinished). No Error changes that.
+            boolean streamEnd = e.closeCode == 1000 || (e.closeCode == 1005 && s.closeStreamSent);
+            if (!streamEnd && s.pendingErrorVariant != null) {
+                // An Error frame right before an otherwise unexplained close says why (set only while recent, see SessionEngine.end).
+                RootCause fromError = ErrorFrames.causeOfClose(s.pendingErrorVariant, s.pendingErrorCode);
+                if (fromError != null) {
+                    return fromError;
+                }
+            }
             if (e.closeCode == 1008 && reason.startsWith("INVALID_MESSAGE")) {
                 return RootCause.MESSAGE_REJECTED;
             }
-            // Deepgram closes 1000 after CloseStream; Flux closes without a status code (1005):
-            // clean unless audio went unanswered (Flux: a turn left unfinished).
-            if (e.closeCode == 1000 || (e.closeCode == 1005 && s.closeStreamSent)) {
+            if (streamEnd) {
                 return lost(s, lostSeconds) ? RootCause.CLIENT_CLOSE_UNFLUSHED : RootCause.CLEAN;
             }
             return RootCause.SERVER_ERROR;

@@ -32,12 +32,17 @@ final class Reconnects {
 
     private final Map<String, Previous> recent = new ConcurrentHashMap<>();
 
-    /** Ends the SDK answers with a new socket: everything but the app's own close, cancel or exit. */
+    /**
+     * Abnormal ends the SDK answers with a new socket: not the app's own close, cancel or exit (the
+     * engine also skips any end after the app called close). Flux's clean end (a close without
+     * status code) also makes the SDK reconnect; it is clean, so not counted as churn.
+     */
     static boolean prompts(RootCause cause) {
         switch (cause) {
             case CLEAN:
             case CLIENT_CLOSE_UNFLUSHED:
             case CLIENT_CANCEL:
+            case CLOSE_TIMEOUT:
             case JVM_SHUTDOWN:
                 return false;
             default:

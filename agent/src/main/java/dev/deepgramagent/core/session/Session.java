@@ -97,6 +97,7 @@ public final class Session {
     // Deepgram's Error frames and Configure answers.
     String pendingErrorVariant;  // set by an Error frame, cleared by any later message: explains the close that follows
     String pendingErrorCode;
+    long pendingErrorNanos;
     String lastErrorLabel;       // the metric label of the last Error frame, for the end log
     int configuresSent;
     int configureSuccesses;

@@ -25,6 +25,8 @@ import java.util.function.LongSupplier;
 public final class SessionEngine {
 
     static final String KEEPALIVE = "{\"type\":\"KeepAlive\"}";
+    /** An Error frame explains a close that follows within this time; Deepgram sends both at once. */
+    static final long ERROR_EXPLAINS_CLOSE_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     private final AgentConfig config;
     private final DeepgramEndpoints endpoints;
@@ -129,7 +131,11 @@ public final class SessionEngine {
             Reconnects.Previous previous = reconnects.take(clientSessionId, now);
             if (previous != null) {
                 for (SessionListener l : listeners) {
-                    l.reconnected(s, previous.rootCause, previous.requestId);
+                    try {
+                        l.reconnected(s, previous.rootCause, previous.requestId);
+                    } catch (Throwable t) {
+                        InternalErrors.record(InternalErrors.Kind.RUNTIME, "session listener", t);
+                    }
                 }
             }
         }
@@ -267,13 +273,21 @@ public final class SessionEngine {
             s.appCloseCode = code;
             s.appCloseReason = reason;
             s.appCloseNanos = clock.getAsLong();
+            boolean normal = (code == 1000 || code == 1001) && (reason == null || reason.length() <= 40);
             if (s.state == Session.State.DEFERRING_CLOSE && s.heldCloseStream) {
-                return true; // the held CloseStream goes first, then this close (see performDeferred)
+                if (normal) {
+                    return true; // the held CloseStream goes first, then this close (see performDeferred)
+                }
+                // Any other close goes now, through the library (which validates it): the hold is void.
+                s.heldCloseStream = false;
+                s.state = Session.State.CLOSING;
+                cancelTimer(s);
+                s.clientCloseSent = true;
+                return false;
             }
-            boolean deferrable = (code == 1000 || code == 1001)
+            boolean deferrable = normal
                     && (s.state == Session.State.OPEN || s.state == Session.State.CONNECTING)
-                    && flushFor(s) != null && active()
-                    && (reason == null || reason.length() <= 40);
+                    && flushFor(s) != null && active();
             if (!deferrable || !s.needsFlush()) {
                 s.clientCloseSent = true;
                 return false;
@@ -320,6 +334,7 @@ public final class SessionEngine {
                 errorLabel = ErrorFrames.label(m.variant);
                 s.pendingErrorVariant = m.variant == null ? "" : m.variant;
                 s.pendingErrorCode = m.code;
+                s.pendingErrorNanos = now;
                 s.lastErrorLabel = errorLabel;
             } else {
                 s.pendingErrorVariant = null; // the stream went on: that Error does not explain a later close
@@ -340,29 +355,34 @@ public final class SessionEngine {
                 configure = -1;
             }
             if (s.flushOutstanding && answersFlush(s, m)) {
+                if (s.flushKind == Session.Flush.FORCE_END_TURN && "Warning".equals(m.type)) {
+                    // No turn was open when Flux processed the ForceEndTurn: the audio before it belongs to no turn.
+                    s.coveredUntil = Math.max(s.coveredUntil, s.flushAudioSeconds);
+                    s.bytesAtLastFlush = Math.max(s.bytesAtLastFlush, s.audioBytes());
+                }
                 s.flushOutstanding = false;
                 s.lastFlushLatencyNanos = now - s.flushSentNanos;
                 latency = s.lastFlushLatencyNanos / 1e9;
                 closeNow = s.state == Session.State.DEFERRING_CLOSE;
             }
         }
-        if (errorLabel != null) {
-            for (SessionListener l : listeners) {
-                l.errorReceived(s, errorLabel);
-            }
-        }
-        if (configure != 0) {
-            for (SessionListener l : listeners) {
-                l.configureAnswered(s, configure > 0);
-            }
-        }
-        if (latency >= 0) {
-            for (SessionListener l : listeners) {
-                l.flushAnswered(s, latency);
-            }
-        }
         if (closeNow) {
-            performDeferred(s);
+            performDeferred(s); // first: a listener's failure must not hold the app's close
+        }
+        for (SessionListener l : listeners) {
+            try {
+                if (errorLabel != null) {
+                    l.errorReceived(s, errorLabel);
+                }
+                if (configure != 0) {
+                    l.configureAnswered(s, configure > 0);
+                }
+                if (latency >= 0) {
+                    l.flushAnswered(s, latency);
+                }
+            } catch (Throwable t) {
+                InternalErrors.record(InternalErrors.Kind.RUNTIME, "session listener", t);
+            }
         }
     }
 
@@ -383,7 +403,11 @@ public final class SessionEngine {
             case "EndOfTurn":
                 s.turnActive = false;
                 s.finalResults++;
-                s.bytesAtLastFlush = Math.max(s.bytesAtLastFlush, s.audioBytes());
+                if (s.format.knowsDuration() && m.windowEnd >= 0) {
+                    // Audio after the turn's window (which may start the next turn) stays unflushed.
+                    long covered = (long) (m.windowEnd * s.format.bytesPerSecond);
+                    s.bytesAtLastFlush = Math.max(s.bytesAtLastFlush, Math.min(covered, s.audioBytes()));
+                }
                 if (m.windowEnd >= 0) {
                     if (s.state == Session.State.DEFERRING_CLOSE && s.deferred) {
                         // Without the deferral the app's close would have dropped this whole turn.
@@ -396,7 +420,12 @@ public final class SessionEngine {
                 break;
             case "Update":
                 if (!s.turnActive && m.windowEnd >= 0) {
+                    // Processed and found no turn: that audio needs no ForceEndTurn either.
                     s.coveredUntil = Math.max(s.coveredUntil, m.windowEnd);
+                    if (s.format.knowsDuration()) {
+                        long covered = (long) (m.windowEnd * s.format.bytesPerSecond);
+                        s.bytesAtLastFlush = Math.max(s.bytesAtLastFlush, Math.min(covered, s.audioBytes()));
+                    }
                 }
                 break;
             default:
@@ -413,7 +442,9 @@ public final class SessionEngine {
                 return m.isMetadata();
             case FORCE_END_TURN:
                 if ("Warning".equals(m.type)) {
-                    return true; // no turn was active: nothing to wait for
+                    // Flux ignores ForceEndTurn with no active turn, with a Warning; any other Warning
+                    // while a turn is known to be open is not the answer.
+                    return !s.turnActive;
                 }
                 return m.isTurnEvent("EndOfTurn") && ("manual".equals(m.trigger)
                         || (s.format.knowsDuration() && m.windowEnd >= s.flushAudioSeconds - EndClassifier.LOST_EPSILON_SECONDS));
@@ -503,7 +534,13 @@ public final class SessionEngine {
             }
             notifyInjected(s, inject.label);
         }
-        ScheduledFuture<?> timer = scheduler.schedule(() -> performDeferred(s), finalizeTimeoutMillis, TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> timer;
+        try {
+            timer = scheduler.schedule(() -> performDeferred(s), finalizeTimeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (RuntimeException rejected) {
+            performDeferred(s); // the scheduler is gone (JVM exit): nothing can bound the wait
+            return;
+        }
         synchronized (s) {
             if (s.state != Session.State.DEFERRING_CLOSE) {
                 timer.cancel(false); // answered (or ended) before the timer was armed
@@ -524,10 +561,7 @@ public final class SessionEngine {
                 return;
             }
             s.state = Session.State.CLOSING;
-            if (s.closeTimer != null) {
-                s.closeTimer.cancel(false);
-                s.closeTimer = null;
-            }
+            cancelTimer(s);
             sendCloseStream = s.heldCloseStream;
             s.heldCloseStream = false;
             if (sendCloseStream) {
@@ -548,9 +582,12 @@ public final class SessionEngine {
         if (sendCloseStream) {
             write(s, socket, Session.Flush.CLOSESTREAM.message);
         }
-        if (!close) {
-            return;
+        if (close) {
+            closeSocket(s, socket, control, code, reason);
         }
+    }
+
+    private void closeSocket(Session s, Object socket, SocketControl control, int code, String reason) {
         injecting.set(Boolean.TRUE);
         try {
             control.close(socket, code, reason);
@@ -558,6 +595,14 @@ public final class SessionEngine {
             InternalErrors.record(InternalErrors.Kind.RUNTIME, s.library + " deferred close", t);
         } finally {
             injecting.remove();
+        }
+    }
+
+    /** Lock held. */
+    private static void cancelTimer(Session s) {
+        if (s.closeTimer != null) {
+            s.closeTimer.cancel(false);
+            s.closeTimer = null;
         }
     }
 
@@ -619,7 +664,11 @@ public final class SessionEngine {
 
     private void notifyInjected(Session s, String type) {
         for (SessionListener l : listeners) {
-            l.injected(s, type);
+            try {
+                l.injected(s, type);
+            } catch (Throwable t) {
+                InternalErrors.record(InternalErrors.Kind.RUNTIME, "session listener", t);
+            }
         }
     }
 
@@ -631,6 +680,10 @@ public final class SessionEngine {
             }
             s.state = Session.State.ENDED;
             long now = clock.getAsLong();
+            if (s.pendingErrorVariant != null && now - s.pendingErrorNanos > ERROR_EXPLAINS_CLOSE_NANOS) {
+                s.pendingErrorVariant = null; // too old to explain this end
+                s.pendingErrorCode = null;
+            }
             double lost = s.format.knowsDuration() ? Math.max(0, s.audioSeconds() - s.coveredUntil) : 0;
             double rescued;
             if (s.flux) {
@@ -650,7 +703,7 @@ public final class SessionEngine {
                     event.error == null ? null : event.error.getClass().getName(),
                     (now - s.createdNanos) / 1e9, lost, rescued);
             s.end = end;
-            if (s.clientSessionId != null && Reconnects.prompts(cause)) {
+            if (s.clientSessionId != null && !s.appCloseCalled && Reconnects.prompts(cause)) {
                 reconnects.remember(s.clientSessionId, cause, s.requestId, now);
             }
             if (s.closeTimer != null) {
@@ -730,6 +783,7 @@ public final class SessionEngine {
             awaitEnds(closing, deadline - (deadline - System.nanoTime()) / 2);
             for (Session s : closing) {
                 performDeferred(s);
+                closeIfNobodyDid(s);
             }
             awaitEnds(closing, deadline);
         }
@@ -752,6 +806,21 @@ public final class SessionEngine {
             }
         }
         scheduler.shutdownNow();
+    }
+
+    /** Shutdown: a session closing without a close frame of ours (a released Flux CloseStream) gets one. */
+    private void closeIfNobodyDid(Session s) {
+        synchronized (s) {
+            if (s.state != Session.State.CLOSING || s.clientCloseSent) {
+                return;
+            }
+            s.clientCloseSent = true;
+        }
+        Object socket = s.socket();
+        SocketControl control = controls.get(s.library);
+        if (socket != null && control != null) {
+            closeSocket(s, socket, control, 1001, "JVM shutdown");
+        }
     }
 
     /** A flush (the app's or the agent's) is still unanswered: its close waits for it. */

@@ -449,9 +449,72 @@ class SessionEngineTest {
         SessionEngine engine = engine("");
         Object socket = openFlux(engine);
         engine.binarySent(socket, ONE_SECOND);
-        assertTrue(engine.closeRequested(socket, 1000, "", false));
+        engine.textReceived(socket, turn("StartOfTurn", 0, 0.1, 0.1, null));
+        engine.textReceived(socket, turn("EndOfTurn", 0, 0.1, 0.6, "model"));
+        engine.textReceived(socket, turn("Update", 1, 0.6, 0.75, null));
+        assertTrue(engine.closeRequested(socket, 1000, "", false), "audio after the last EndOfTurn may be a new turn");
         engine.textReceived(socket, "{\"type\":\"Warning\",\"code\":\"NO_ACTIVE_TURN\",\"description\":\"x\"}");
         assertEquals(List.of("text {\"type\":\"ForceEndTurn\"}", "close 1000 "), control.writes);
+        engine.closeReceived(socket, 1000, "");
+        assertEquals(RootCause.CLEAN, ends.get(0).rootCause, "no turn was open: the trailing audio was silence");
+        assertEquals(0.0, ends.get(0).lostSeconds, 1e-9);
+    }
+
+    @Test
+    void aWarningWhileATurnIsOpenIsNotTheAnswer() {
+        SessionEngine engine = engine("");
+        Object socket = openFlux(engine);
+        engine.binarySent(socket, ONE_SECOND);
+        engine.textReceived(socket, turn("StartOfTurn", 0, 0.0, 0.0, null));
+        assertTrue(engine.closeRequested(socket, 1000, "", false));
+        engine.textReceived(socket, "{\"type\":\"Warning\",\"code\":\"SOMETHING_ELSE\"}");
+        assertEquals(List.of("text {\"type\":\"ForceEndTurn\"}"), control.writes, "still waiting for the EndOfTurn");
+        engine.textReceived(socket, turn("EndOfTurn", 0, 0.0, 1.0, "manual"));
+        assertEquals("close 1000 ", control.writes.get(1));
+    }
+
+    @Test
+    void aHeldCloseStreamGoesOutOnceAfterTheTimeoutAndItsStatuslessCloseCountsTheOpenTurnAsLost() throws Exception {
+        SessionEngine engine = engine("finalize.timeout=100ms");
+        Object socket = openFlux(engine);
+        engine.binarySent(socket, ONE_SECOND);
+        engine.textReceived(socket, turn("StartOfTurn", 0, 0.0, 0.0, null));
+        assertEquals(SessionEngine.HOLD, engine.textSent(socket, "{\"type\":\"CloseStream\"}"));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (control.writes.size() < 2 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertEquals(List.of("text {\"type\":\"ForceEndTurn\"}", "text {\"type\":\"CloseStream\"}"), control.writes,
+                "the held CloseStream after finalize.timeout, and no close the app never asked for");
+        engine.textReceived(socket, turn("EndOfTurn", 0, 0.0, 1.0, "manual"));
+        assertEquals(2, control.writes.size(), "a late EndOfTurn sends nothing more");
+        engine.closeReceived(socket, 1005, "");
+        assertEquals(RootCause.CLEAN, ends.get(0).rootCause, "the late EndOfTurn still delivered the turn");
+    }
+
+    @Test
+    void aHeldCloseStreamWithoutACloseEndsCleanOnFluxsStatuslessClose() {
+        SessionEngine engine = engine("");
+        Object socket = openFlux(engine);
+        engine.binarySent(socket, ONE_SECOND);
+        engine.textReceived(socket, turn("StartOfTurn", 0, 0.0, 0.0, null));
+        assertEquals(SessionEngine.HOLD, engine.textSent(socket, "{\"type\":\"CloseStream\"}"));
+        engine.textReceived(socket, turn("EndOfTurn", 0, 0.0, 1.0, "manual"));
+        engine.closeReceived(socket, 1005, "");
+        assertEquals(RootCause.CLEAN, ends.get(0).rootCause);
+        assertEquals(1.0, ends.get(0).rescuedSeconds, 1e-9);
+    }
+
+    @Test
+    void anAbnormalCloseDuringAHeldCloseStreamGoesThroughTheLibraryAtOnce() {
+        SessionEngine engine = engine("");
+        Object socket = openFlux(engine);
+        engine.binarySent(socket, ONE_SECOND);
+        engine.textReceived(socket, turn("StartOfTurn", 0, 0.0, 0.0, null));
+        assertEquals(SessionEngine.HOLD, engine.textSent(socket, "{\"type\":\"CloseStream\"}"));
+        assertFalse(engine.closeRequested(socket, 4000, "app error", false), "the library closes (and validates) it now");
+        engine.textReceived(socket, turn("EndOfTurn", 0, 0.0, 1.0, "manual"));
+        assertEquals(List.of("text {\"type\":\"ForceEndTurn\"}"), control.writes, "the hold is void: nothing more is sent");
     }
 
     @Test
@@ -491,9 +554,9 @@ class SessionEngineTest {
             }
         });
         Object rejected = open(engine);
-        engine.textReceived(rejected, "{\"type\":\"Error\",\"variant\":\"UnknownMessageType\",\"description\":\"secret\",\"code\":\"INVALID_MESSAGE\"}");
-        engine.closeReceived(rejected, 1008, "INVALID_MESSAGE");
-        assertEquals(RootCause.MESSAGE_REJECTED, ends.get(0).rootCause);
+        engine.textReceived(rejected, "{\"type\":\"Error\",\"variant\":\"UnknownMessageType\",\"description\":\"secret\",\"code\":\"E1\"}");
+        engine.closeReceived(rejected, 1008, "");
+        assertEquals(RootCause.MESSAGE_REJECTED, ends.get(0).rootCause, "a bare 1008: the Error says why");
         assertEquals("unknown_message_type", ends.get(0).errorLabel);
 
         Object idle = open(engine);
@@ -506,7 +569,19 @@ class SessionEngineTest {
         engine.textReceived(goesOn, "{\"type\":\"ConfigureFailure\"}");
         engine.closeReceived(goesOn, 1011, "NET-0000");
         assertEquals(RootCause.SERVER_PROCESSING_TIMEOUT, ends.get(2).rootCause, "an Error the stream outlived explains nothing");
-        assertEquals(List.of("unknown_message_type", "other", "invalid_configure_message"), errors);
+
+        Object quiet = open(engine);
+        engine.textReceived(quiet, "{\"type\":\"Error\",\"variant\":\"InvalidConfigureMessage\",\"code\":\"UNSUPPORTED_FEATURE\"}");
+        now.addAndGet(TimeUnit.SECONDS.toNanos(10));
+        engine.closeReceived(quiet, 1011, "");
+        assertEquals(RootCause.SERVER_ERROR, ends.get(3).rootCause, "an Error from long before the close explains nothing");
+
+        Object specific = open(engine);
+        engine.textReceived(specific, "{\"type\":\"Error\",\"variant\":\"InvalidConfigureMessage\",\"code\":\"UNSUPPORTED_FEATURE\"}");
+        engine.closeReceived(specific, 1011, "NET-0001");
+        assertEquals(RootCause.SERVER_IDLE_TIMEOUT, ends.get(4).rootCause, "the close's own reason code wins");
+        assertEquals(List.of("unknown_message_type", "other", "invalid_configure_message", "invalid_configure_message",
+                "invalid_configure_message"), errors);
     }
 
     @Test
@@ -562,9 +637,17 @@ class SessionEngineTest {
         engine.created(fresh, "lib", URL, "sdk-client-2");
         assertEquals(1, reconnects.size(), "another client's header value is a fresh session");
 
+        now.addAndGet(TimeUnit.SECONDS.toNanos(1));
+        Object third = new Object();
+        engine.created(third, "lib", URL, "sdk-client-1");
+        assertEquals(List.of("server_idle_timeout req-a", "network_reset null"), reconnects, "the second failure starts the next link");
+        engine.created(new Object(), "lib", URL, "sdk-client-1");
+        assertEquals(2, reconnects.size(), "each end is counted once");
+        engine.failed(third, new EOFException(), 0);
+
         now.addAndGet(TimeUnit.SECONDS.toNanos(16));
         engine.created(new Object(), "lib", URL, "sdk-client-1");
-        assertEquals(1, reconnects.size(), "past 15 s it is a new stream, not a reconnect");
+        assertEquals(2, reconnects.size(), "past 15 s it is a new stream, not a reconnect");
 
         Object cleanOne = new Object();
         engine.created(cleanOne, "lib", URL, "sdk-client-3");
@@ -572,6 +655,14 @@ class SessionEngineTest {
         engine.closeRequested(cleanOne, 1000, "", false);
         engine.closeReceived(cleanOne, 1000, "");
         engine.created(new Object(), "lib", URL, "sdk-client-3");
-        assertEquals(1, reconnects.size(), "after a clean end the app opened a new stream itself");
+        assertEquals(2, reconnects.size(), "after a clean end the app opened a new stream itself");
+
+        Object closedByApp = new Object();
+        engine.created(closedByApp, "lib", URL, "sdk-client-4");
+        engine.opened(closedByApp, "req-d");
+        engine.closeRequested(closedByApp, 1000, "", false);
+        engine.failed(closedByApp, new EOFException(), 0);
+        engine.created(new Object(), "lib", URL, "sdk-client-4");
+        assertEquals(2, reconnects.size(), "a failure after the app's own close does not make the SDK reconnect");
     }
 }
