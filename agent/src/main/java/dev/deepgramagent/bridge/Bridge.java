@@ -34,9 +34,9 @@ public final class Bridge {
         }
     }
 
-    public static boolean binarySent(Object socket, int bytes) {
+    public static boolean binarySent(Object socket, int bytes, Object payload) {
         try {
-            return handler.binarySent(socket, bytes);
+            return handler.binarySent(socket, bytes, payload);
         } catch (Throwable ignored) {
             return false;
         }
@@ -82,9 +82,9 @@ public final class Bridge {
         }
     }
 
-    public static void failed(Object socket, Throwable error, int httpStatus) {
+    public static void failed(Object socket, Throwable error, int httpStatus, String serverMessage) {
         try {
-            handler.failed(socket, error, httpStatus);
+            handler.failed(socket, error, httpStatus, serverMessage);
         } catch (Throwable ignored) {
             // see socketCreated
         }

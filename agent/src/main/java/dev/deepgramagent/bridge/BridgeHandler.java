@@ -26,8 +26,11 @@ public abstract class BridgeHandler {
     public void socketOpened(Object socket, String requestId) {
     }
 
-    /** The app sends a binary (audio) frame. @return true to drop it: the app closed already. */
-    public boolean binarySent(Object socket, int bytes) {
+    /**
+     * The app sends a binary (audio) frame; {@code payload} is the library's buffer object, passed
+     * by reference (read only for a session's first frames). @return true to drop it: the app closed already.
+     */
+    public boolean binarySent(Object socket, int bytes, Object payload) {
         return false;
     }
 
@@ -53,8 +56,11 @@ public abstract class BridgeHandler {
     public void closeReceived(Object socket, int code, String reason) {
     }
 
-    /** The socket failed; {@code httpStatus} is the handshake response status, 0 if none. */
-    public void failed(Object socket, Throwable error, int httpStatus) {
+    /**
+     * The socket failed; {@code httpStatus} is the handshake response status, 0 if none, and
+     * {@code serverMessage} Deepgram's {@code dg-error} header of that response, or null.
+     */
+    public void failed(Object socket, Throwable error, int httpStatus, String serverMessage) {
     }
 
     /**

@@ -116,6 +116,30 @@ abstract class ValueType {
         };
     }
 
+    /** A whole number >= 0. */
+    static ValueType count() {
+        return new ValueType() {
+            @Override
+            Object parse(String raw) {
+                int n;
+                try {
+                    n = Integer.parseInt(raw.trim());
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("not a number");
+                }
+                if (n < 0) {
+                    throw new IllegalArgumentException("negative");
+                }
+                return n;
+            }
+
+            @Override
+            String accepted() {
+                return "a whole number >= 0";
+            }
+        };
+    }
+
     static ValueType text() {
         return new ValueType() {
             @Override

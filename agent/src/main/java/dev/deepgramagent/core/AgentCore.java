@@ -20,6 +20,7 @@ public final class AgentCore extends BridgeHandler {
 
     private final Logger log = AgentLogging.logger("core");
     private final SessionEngine engine;
+    private final SessionLog sessionLog;
     // test.fail-on, resolved once: the send path checks a final boolean, not a string.
     private final boolean failOnSend;
     private final boolean failOnReceive;
@@ -33,7 +34,9 @@ public final class AgentCore extends BridgeHandler {
         this.failOnSend = failOn.equals("send");
         this.failOnReceive = failOn.equals("receive");
         this.failOnClose = failOn.equals("close");
-        engine.addListener(new SessionLog());
+        this.sessionLog = new SessionLog(config, System::nanoTime);
+        engine.addListener(sessionLog);
+        engine.every(1000, sessionLog::reportSuppressed);
         Runtime.getRuntime().addShutdownHook(new Thread(this::shutdown, "deepgram-agent-shutdown"));
     }
 
@@ -60,6 +63,7 @@ public final class AgentCore extends BridgeHandler {
     private void shutdown() {
         try {
             engine.shutdown();
+            sessionLog.reportSuppressed();
         } catch (Throwable t) {
             InternalErrors.record(InternalErrors.Kind.RUNTIME, "shutdown", t);
         }
@@ -95,10 +99,10 @@ public final class AgentCore extends BridgeHandler {
     }
 
     @Override
-    public boolean binarySent(Object socket, int bytes) {
+    public boolean binarySent(Object socket, int bytes, Object payload) {
         try {
             drill(failOnSend, "send");
-            return engine.binarySent(socket, bytes);
+            return engine.binarySent(socket, bytes, payload);
         } catch (Throwable t) {
             InternalErrors.record(InternalErrors.Kind.RUNTIME, "binarySent", t);
             return false;
@@ -155,9 +159,9 @@ public final class AgentCore extends BridgeHandler {
     }
 
     @Override
-    public void failed(Object socket, Throwable error, int httpStatus) {
+    public void failed(Object socket, Throwable error, int httpStatus, String serverMessage) {
         try {
-            engine.failed(socket, error, httpStatus);
+            engine.failed(socket, error, httpStatus, serverMessage);
         } catch (Throwable t) {
             InternalErrors.record(InternalErrors.Kind.RUNTIME, "failed", t);
         }

@@ -1,5 +1,8 @@
 package dev.deepgramagent.logging;
 
+import dev.deepgramagent.config.AgentConfig;
+import dev.deepgramagent.config.ConfigKey;
+import dev.deepgramagent.core.diagnostics.SessionWarning;
 import dev.deepgramagent.core.session.RootCause;
 import dev.deepgramagent.core.session.Session;
 import dev.deepgramagent.core.session.SessionEnd;
@@ -8,14 +11,26 @@ import org.slf4j.Logger;
 import org.slf4j.spi.LoggingEventBuilder;
 
 import java.util.Locale;
+import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
- * The agent's structured session log: DEBUG when a session opens, INFO for each rescue, WARN for
- * every end that is not clean (INFO for clean ones). Never the key, the URL or transcript text.
+ * The agent's structured session log. One line per session end: WARN when it ended abnormally, INFO
+ * when the agent saved it (with {@code saved_by}), DEBUG when it ended clean (INFO with
+ * {@code log.sessions=all}; nothing at all with {@code none}); WARN for each warning about its
+ * settings or audio; INFO for each reconnect. {@code log.rate} bounds each kind per second, the rest
+ * go into one summary line ({@link #reportSuppressed}). Never the key, the URL or transcript text.
  */
 public final class SessionLog implements SessionListener {
 
     private final Logger log = AgentLogging.logger("session");
+    private final String sessions;
+    private final LogRateLimiter limiter;
+
+    public SessionLog(AgentConfig config, LongSupplier clock) {
+        this.sessions = config.text(ConfigKey.LOG_SESSIONS);
+        this.limiter = new LogRateLimiter(config.integer(ConfigKey.LOG_RATE), clock);
+    }
 
     @Override
     public void opened(Session session) {
@@ -26,11 +41,24 @@ public final class SessionLog implements SessionListener {
     }
 
     @Override
+    public void warning(Session session, SessionWarning warning, String detail) {
+        if (!log.isWarnEnabled() || !limiter.allow(LogRateLimiter.Kind.WARNING)) {
+            return;
+        }
+        log.atWarn().addKeyValue("warning", warning.label()).addKeyValue("library", session.library)
+                .addKeyValue("endpoint", session.endpoint.label()).addKeyValue("request_id", orEmpty(session.requestId()))
+                .addKeyValue("detail", detail).log("session warning: " + warning.label());
+    }
+
+    @Override
     public void reconnected(Session session, RootCause previous, String previousRequestId) {
+        if (!log.isInfoEnabled() || !limiter.allow(LogRateLimiter.Kind.RECONNECT)) {
+            return;
+        }
         // Never the x-deepgram-session-id itself: the request ids are what Deepgram support asks for.
         log.atInfo().addKeyValue("library", session.library).addKeyValue("endpoint", session.endpoint.label())
                 .addKeyValue("previous_root_cause", previous.label())
-                .addKeyValue("previous_request_id", previousRequestId == null ? "" : previousRequestId)
+                .addKeyValue("previous_request_id", orEmpty(previousRequestId))
                 .log("session reconnected after an abnormal end");
     }
 
@@ -45,24 +73,60 @@ public final class SessionLog implements SessionListener {
 
     @Override
     public void ended(Session session, SessionEnd end) {
-        if (end.rescued) {
-            fields(log.atInfo(), end).log(session.flux
-                    ? "rescued the end of a session: ended the turn before the app's close"
-                    : "rescued the end of a session: flushed before the app's close");
+        if (sessions.equals("none")) {
+            return;
         }
-        LoggingEventBuilder b = end.rootCause == RootCause.CLEAN ? log.atInfo() : log.atWarn();
-        fields(b, end).log("session ended");
+        LoggingEventBuilder b;
+        LogRateLimiter.Kind kind;
+        if (end.savedBy != 0) {
+            b = log.isInfoEnabled() ? log.atInfo() : null;
+            kind = LogRateLimiter.Kind.SAVED_END;
+        } else if (end.rootCause == RootCause.CLEAN) {
+            boolean all = sessions.equals("all");
+            b = all ? (log.isInfoEnabled() ? log.atInfo() : null) : (log.isDebugEnabled() ? log.atDebug() : null);
+            kind = LogRateLimiter.Kind.CLEAN_END;
+        } else {
+            b = log.isWarnEnabled() ? log.atWarn() : null;
+            kind = LogRateLimiter.Kind.ABNORMAL_END;
+        }
+        if (b != null && limiter.allow(kind)) {
+            fields(b, end).log("session ended");
+        }
+    }
+
+    /** Writes one summary line per kind of line suppressed since the last call. Called every second and at exit. */
+    public void reportSuppressed() {
+        for (Map.Entry<LogRateLimiter.Kind, Long> e : limiter.drain().entrySet()) {
+            log.atWarn().addKeyValue("kind", e.getKey().name().toLowerCase(Locale.ROOT)).addKeyValue("suppressed", e.getValue())
+                    .log("log.rate reached: " + e.getValue() + " " + e.getKey().description
+                            + " not logged; the metrics count every session");
+        }
     }
 
     private static LoggingEventBuilder fields(LoggingEventBuilder b, SessionEnd e) {
         b = b.addKeyValue("root_cause", e.rootCause.label())
                 .addKeyValue("library", e.library)
                 .addKeyValue("endpoint", e.endpoint)
-                .addKeyValue("request_id", e.requestId == null ? "" : e.requestId)
+                .addKeyValue("request_id", orEmpty(e.requestId))
                 .addKeyValue("close_code", e.closeCode)
                 .addKeyValue("close_reason", e.closeReason);
+        if (e.savedBy != 0) {
+            b = b.addKeyValue("saved_by", String.join(",", e.savedByLabels()));
+        }
         if (e.handshakeStatus > 0) {
             b = b.addKeyValue("handshake_status", e.handshakeStatus);
+        }
+        if (e.serverMessage != null) {
+            b = b.addKeyValue("dg_error", e.serverMessage);
+        }
+        if (e.warnings != 0) {
+            StringBuilder w = new StringBuilder();
+            for (SessionWarning warning : SessionWarning.values()) {
+                if ((e.warnings & warning.bit()) != 0) {
+                    w.append(w.length() == 0 ? "" : ",").append(warning.label());
+                }
+            }
+            b = b.addKeyValue("warnings", w.toString());
         }
         if (e.error != null) {
             b = b.addKeyValue("error", e.error);
@@ -83,6 +147,10 @@ public final class SessionLog implements SessionListener {
             b = b.addKeyValue("error_variant", e.errorLabel);
         }
         return b.addKeyValue("longest_send_gap_seconds", round(e.longestGapSeconds));
+    }
+
+    private static String orEmpty(String s) {
+        return s == null ? "" : s;
     }
 
     private static Double round(double v) {

@@ -1,6 +1,7 @@
 package dev.deepgramagent.metrics;
 
 import dev.deepgramagent.core.DeepgramEndpoints;
+import dev.deepgramagent.core.diagnostics.SessionWarning;
 import dev.deepgramagent.core.session.ErrorFrames;
 import dev.deepgramagent.core.session.RootCause;
 import dev.deepgramagent.core.session.Session;
@@ -47,6 +48,8 @@ public final class AgentMetrics implements SessionListener {
     private final Counter injected;
     private final Counter handshakeFailures;
     private final Counter reconnected;
+    private final Counter saved;
+    private final Counter warnings;
     private final Counter configure;
     private final Counter errorMessages;
     private final Counter rescued;
@@ -69,6 +72,14 @@ public final class AgentMetrics implements SessionListener {
         reconnected = Counter.build("deepgram_agent_sessions_reconnected_total",
                 "Sessions the official SDK opened again within 15 s of an abnormal end (same x-deepgram-session-id), by that end's root cause.")
                 .labelNames("library", "previous_root_cause").register(registry);
+        saved = Counter.build("deepgram_agent_sessions_saved_total",
+                "Sessions the agent's own writes saved: its flush delivered words the app's close would have dropped (finalize), "
+                        + "its KeepAlives carried the app through a pause longer than Deepgram's idle window (keepalive), "
+                        + "its ForceEndTurn delivered a Flux turn (force_end_turn).")
+                .labelNames("library", "by").register(registry);
+        warnings = Counter.build("deepgram_agent_session_warnings_total",
+                "Problems with a session's settings or audio, named before Deepgram fails on them (once per warning per session).")
+                .labelNames("library", "warning").register(registry);
         configure = Counter.build("deepgram_agent_configure_total",
                 "Configure messages by Deepgram's answer (success, failure) or none before the session ended (unanswered).")
                 .labelNames("library", "result").register(registry);
@@ -87,7 +98,7 @@ public final class AgentMetrics implements SessionListener {
         duration = Histogram.build("deepgram_agent_session_duration_seconds", "Duration of ended Deepgram sessions.")
                 .labelNames("library").buckets(1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600).register(registry);
         longestGap = Histogram.build("deepgram_agent_send_gap_longest_seconds",
-                "Longest time between two sends of a session (Deepgram closes after ~10 s without one).")
+                "Longest pause between two of the app's own sends in a session (the agent's KeepAlives do not end it; Deepgram closes after ~10 s without any).")
                 .labelNames("library").buckets(0.1, 0.5, 1, 2, 4, 6, 8, 10, 15, 30, 60).register(registry);
 
         // Series exist from the start (at 0), so dashboards and rate() work before the first event.
@@ -105,6 +116,12 @@ public final class AgentMetrics implements SessionListener {
             }
             for (String type : INJECTED_TYPES) {
                 injected.labels(library, type);
+            }
+            for (String by : SessionEnd.SAVED_BY) {
+                saved.labels(library, by);
+            }
+            for (SessionWarning warning : SessionWarning.values()) {
+                warnings.labels(library, warning.label());
             }
             for (String result : List.of("success", "failure", "unanswered")) {
                 configure.labels(library, result);
@@ -148,6 +165,9 @@ public final class AgentMetrics implements SessionListener {
     public void ended(Session session, SessionEnd end) {
         String library = end.library;
         ended.labels(library, end.endpoint, end.rootCause.label()).inc();
+        for (String by : end.savedByLabels()) {
+            saved.labels(library, by).inc();
+        }
         if (end.configuresUnanswered > 0) {
             configure.labels(library, "unanswered").inc(end.configuresUnanswered);
         }
@@ -166,6 +186,11 @@ public final class AgentMetrics implements SessionListener {
     @Override
     public void reconnected(Session session, RootCause previous, String previousRequestId) {
         reconnected.labels(session.library, previous.label()).inc();
+    }
+
+    @Override
+    public void warning(Session session, SessionWarning warning, String detail) {
+        warnings.labels(session.library, warning.label()).inc();
     }
 
     @Override

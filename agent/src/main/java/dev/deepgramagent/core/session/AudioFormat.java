@@ -9,10 +9,15 @@ public final class AudioFormat {
     /** 0 when the encoding is compressed, containerised or absent: seconds cannot be computed from bytes. */
     public final long bytesPerSecond;
     public final String encoding;
+    /** As declared in the URL: 0 when sample_rate is absent; channels 1 when absent. */
+    public final long sampleRate;
+    public final long channels;
 
-    private AudioFormat(long bytesPerSecond, String encoding) {
+    private AudioFormat(long bytesPerSecond, String encoding, long sampleRate, long channels) {
         this.bytesPerSecond = bytesPerSecond;
         this.encoding = encoding;
+        this.sampleRate = sampleRate;
+        this.channels = channels;
     }
 
     public static AudioFormat fromUrl(String url) {
@@ -38,10 +43,10 @@ public final class AudioFormat {
                 }
             }
         } catch (RuntimeException e) {
-            return new AudioFormat(0, null);
+            return new AudioFormat(0, null, 0, 1);
         }
         int bytesPerSample = encoding == null ? 0 : bytesPerSample(encoding);
-        return new AudioFormat(bytesPerSample * rate * Math.max(1, channels), encoding);
+        return new AudioFormat(bytesPerSample * rate * Math.max(1, channels), encoding, rate, Math.max(1, channels));
     }
 
     static int bytesPerSample(String encoding) {

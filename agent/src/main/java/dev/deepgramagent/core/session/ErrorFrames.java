@@ -47,4 +47,17 @@ public final class ErrorFrames {
         }
         return null;
     }
+
+    /**
+     * Deepgram's {@code dg-error} header of a rejected handshake, fit for a log line: quoted parts
+     * (where an error message would echo a value from the request) removed, control characters
+     * dropped, at most 120 characters. Never in a metric.
+     */
+    public static String redactServerMessage(String message) {
+        if (message == null || message.isEmpty()) {
+            return null;
+        }
+        String s = message.replaceAll("\"[^\"]*\"|'[^']*'|`[^`]*`", "\"...\"").replaceAll("\\p{Cntrl}", " ").trim();
+        return s.length() > 120 ? s.substring(0, 120) + "..." : s;
+    }
 }

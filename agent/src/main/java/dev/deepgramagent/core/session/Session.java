@@ -65,8 +65,10 @@ public final class Session {
     // Hot path: written with release stores, read as volatile by other threads.
     private volatile long audioBytes;
     private volatile long audioFrames;
-    volatile long lastSendNanos;
+    volatile long lastSendNanos;      // the app's own sends only: the gap metric shows the app's pauses
     volatile long longestGapNanos;
+    /** Audio frames still to inspect (audio preflight); 0 on the steady-state path: one predictable branch. */
+    int preflightFramesLeft;
 
     // Guarded by this.
     State state = State.CONNECTING;
@@ -118,6 +120,10 @@ public final class Session {
     boolean appCancelled;
     boolean shutdown;
 
+    long lastAgentSendNanos;     // the agent's own writes (KeepAlive, flushes): they reset Deepgram's idle timer too
+    int warnings;                // bit set of SessionWarning ordinals raised for this session
+    String serverMessage;        // Deepgram's dg-error on a rejected handshake, redacted
+
     SessionEnd end;
     boolean reported;            // listeners have seen the end
 
@@ -148,12 +154,27 @@ public final class Session {
         LAST_SEND.setRelease(this, now);
     }
 
+    /** The app sent a text frame. */
     void textSent(long now) {
         long gap = now - lastSendNanos;
         if (gap > longestGapNanos) {
             longestGapNanos = gap;
         }
         lastSendNanos = now;
+    }
+
+    /** The agent wrote to the socket: Deepgram's idle timer restarts, the app's gap does not end. Lock held. */
+    void agentSent(long now) {
+        lastAgentSendNanos = now;
+    }
+
+    /** The app's longest pause between its own actions, up to its close if it closed. Lock held. */
+    long longestAppGapNanos() {
+        long gap = longestGapNanos;
+        if (appCloseNanos != 0) {
+            gap = Math.max(gap, appCloseNanos - lastSendNanos);
+        }
+        return gap;
     }
 
     public long audioBytes() {

@@ -3,6 +3,9 @@ package dev.deepgramagent.core.session;
 import dev.deepgramagent.config.AgentConfig;
 import dev.deepgramagent.config.ConfigKey;
 import dev.deepgramagent.core.DeepgramEndpoints;
+import dev.deepgramagent.core.diagnostics.AudioPreflight;
+import dev.deepgramagent.core.diagnostics.SessionWarning;
+import dev.deepgramagent.core.diagnostics.SettingsLint;
 import dev.deepgramagent.errors.InternalErrors;
 
 import java.util.ArrayList;
@@ -44,6 +47,8 @@ public final class SessionEngine {
     /** The flush before a v1 close (finalize.mode); null when off, which also turns Flux's ForceEndTurn off. */
     private final Session.Flush v1Flush;
     private final long fluxPingMillis;
+    /** Deepgram's idle window (server.idle.window): a longer pause of the app that the session survived was saved by KeepAlive. */
+    private final long idleWindowNanos;
     private final Reconnects reconnects = new Reconnects();
     /** Ends whose listeners (log, metrics) are still running: the shutdown hook waits for them. */
     private final java.util.concurrent.atomic.AtomicInteger reportsInFlight = new java.util.concurrent.atomic.AtomicInteger();
@@ -68,6 +73,7 @@ public final class SessionEngine {
         String mode = config.text(ConfigKey.FINALIZE_MODE);
         this.v1Flush = mode.equals("off") ? null : mode.equals("closestream") ? Session.Flush.CLOSESTREAM : Session.Flush.FINALIZE;
         this.fluxPingMillis = config.millis(ConfigKey.FLUX_PING_INTERVAL);
+        this.idleWindowNanos = TimeUnit.MILLISECONDS.toNanos(config.millis(ConfigKey.SERVER_IDLE_WINDOW));
         if (keepAliveNanos > 0) {
             long tick = Math.max(50, Math.min(500, config.millis(ConfigKey.KEEPALIVE_INTERVAL) / 4));
             scheduler.scheduleWithFixedDelay(this::keepAliveTick, tick, tick, TimeUnit.MILLISECONDS);
@@ -83,6 +89,17 @@ public final class SessionEngine {
         });
         s.setRemoveOnCancelPolicy(true);
         return s;
+    }
+
+    /** Runs {@code task} every {@code periodMillis} on the agent's scheduler thread; its failures are counted, never thrown. */
+    public void every(long periodMillis, Runnable task) {
+        scheduler.scheduleWithFixedDelay(() -> {
+            try {
+                task.run();
+            } catch (Throwable t) {
+                InternalErrors.record(InternalErrors.Kind.RUNTIME, "scheduled task", t);
+            }
+        }, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
     }
 
     public void register(String library, SocketControl control) {
@@ -123,7 +140,11 @@ public final class SessionEngine {
         }
         long now = clock.getAsLong();
         Session s = new Session(socket, library, endpoint, AudioFormat.fromUrl(url), now, clientSessionId);
+        s.preflightFramesLeft = AudioPreflight.framesToInspect(s.format.encoding);
         table.put(socket, s);
+        for (SessionWarning.Finding f : SettingsLint.check(url, s.flux)) {
+            warn(s, f);
+        }
         if (sendClock instanceof CoarseClock) {
             ((CoarseClock) sendClock).start(scheduler);
         }
@@ -160,8 +181,12 @@ public final class SessionEngine {
         }
     }
 
-    /** The audio send path. @return true to drop the frame (the app already closed). */
-    public boolean binarySent(Object socket, int bytes) {
+    /**
+     * The audio send path. {@code payload} is the library's own buffer object, read only for the
+     * preflight of a session's first frames (through {@link SocketControl#audioHead}).
+     * @return true to drop the frame (the app already closed).
+     */
+    public boolean binarySent(Object socket, int bytes, Object payload) {
         Session s = table.get(socket);
         if (s == null) {
             return false;
@@ -169,8 +194,60 @@ public final class SessionEngine {
         if (s.appCloseRequested) {
             return true;
         }
+        if (s.preflightFramesLeft != 0) {
+            preflight(s, bytes, payload);
+        }
         s.audioSent(bytes, sendClock.getAsLong());
         return false;
+    }
+
+    /** The first frames of a stream declared raw: container headers, WAV format, whole samples. */
+    private void preflight(Session s, int bytes, Object payload) {
+        int left = s.preflightFramesLeft;
+        s.preflightFramesLeft = left - 1;
+        try {
+            List<SessionWarning.Finding> found = new ArrayList<>(2);
+            if (left == AudioPreflight.FRAMES && payload != null) {
+                SocketControl control = controls.get(s.library);
+                byte[] head = control == null ? null : control.audioHead(payload, AudioPreflight.HEAD_BYTES);
+                if (head != null) {
+                    found.addAll(AudioPreflight.inspectHead(head, Math.min(head.length, AudioPreflight.HEAD_BYTES),
+                            s.format.encoding, s.format.sampleRate, s.format.channels));
+                }
+            }
+            if (found.isEmpty()) {
+                SessionWarning.Finding partial = AudioPreflight.frameSize(bytes, s.format.encoding, s.format.channels);
+                if (partial != null) {
+                    found.add(partial);
+                }
+            }
+            if (!found.isEmpty()) {
+                s.preflightFramesLeft = 0; // one finding is enough: the stream is not what the URL says
+                for (SessionWarning.Finding f : found) {
+                    warn(s, f);
+                }
+            }
+        } catch (Throwable t) {
+            s.preflightFramesLeft = 0;
+            InternalErrors.record(InternalErrors.Kind.RUNTIME, s.library + " audio preflight", t);
+        }
+    }
+
+    /** Raises a warning once per session. */
+    private void warn(Session s, SessionWarning.Finding f) {
+        synchronized (s) {
+            if ((s.warnings & f.warning.bit()) != 0) {
+                return;
+            }
+            s.warnings |= f.warning.bit();
+        }
+        for (SessionListener l : listeners) {
+            try {
+                l.warning(s, f.warning, f.detail);
+            } catch (Throwable t) {
+                InternalErrors.record(InternalErrors.Kind.RUNTIME, "session listener", t);
+            }
+        }
     }
 
     /** {@link #textSent}'s answers; the same values as the bridge's (the engine cannot see the bridge's loader in tests). */
@@ -460,9 +537,15 @@ public final class SessionEngine {
         }
     }
 
-    public void failed(Object socket, Throwable error, int httpStatus) {
+    /** @param serverMessage Deepgram's {@code dg-error} header of a rejected handshake, or null */
+    public void failed(Object socket, Throwable error, int httpStatus, String serverMessage) {
         Session s = table.get(socket);
         if (s != null) {
+            if (serverMessage != null) {
+                synchronized (s) {
+                    s.serverMessage = ErrorFrames.redactServerMessage(serverMessage);
+                }
+            }
             end(s, EndEvent.failure(error, httpStatus));
         }
     }
@@ -615,7 +698,9 @@ public final class SessionEngine {
         try {
             boolean ok = control.sendText(socket, text);
             if (ok) {
-                s.textSent(clock.getAsLong());
+                synchronized (s) {
+                    s.agentSent(clock.getAsLong());
+                }
             }
             return ok;
         } catch (Throwable t) {
@@ -636,7 +721,8 @@ public final class SessionEngine {
                 boolean send;
                 synchronized (s) {
                     // KeepAlive is a v1 message: Flux sockets are kept alive by WebSocket pings.
-                    send = !s.flux && s.state == Session.State.OPEN && now - s.lastSendNanos >= keepAliveNanos;
+                    send = !s.flux && s.state == Session.State.OPEN
+                            && now - Math.max(s.lastSendNanos, s.lastAgentSendNanos) >= keepAliveNanos;
                     if (send) {
                         s.injectedKeepAlives++;
                     }
@@ -689,19 +775,18 @@ public final class SessionEngine {
             if (s.flux) {
                 rescued = s.fluxRescuedSeconds; // in the server's own audio windows: known without the format
             } else {
+                // In Deepgram's own result timing (start + duration): known even without sample_rate.
                 rescued = s.deferred && s.coveredAtDeferral >= 0 ? Math.max(0, s.coveredUntil - s.coveredAtDeferral) : 0;
-                if (!s.format.knowsDuration() && s.deferred && !s.flushOutstanding) {
-                    rescued = 0;
-                }
             }
             RootCause cause = EndClassifier.classify(s, event, lost);
+            int savedBy = savedBy(s, cause, rescued);
             String reason = event.closeReason;
             if (reason != null && reason.length() > 40) {
                 reason = reason.substring(0, 40);
             }
             end = new SessionEnd(cause, s, event.closeCode, reason, event.httpStatus,
                     event.error == null ? null : event.error.getClass().getName(),
-                    (now - s.createdNanos) / 1e9, lost, rescued);
+                    (now - s.createdNanos) / 1e9, lost, rescued, savedBy, s.longestAppGapNanos() / 1e9);
             s.end = end;
             if (s.clientSessionId != null && !s.appCloseCalled && Reconnects.prompts(cause)) {
                 reconnects.remember(s.clientSessionId, cause, s.requestId, now);
@@ -729,6 +814,26 @@ public final class SessionEngine {
             reportsInFlight.decrementAndGet();
             reportsInFlight.notifyAll();
         }
+    }
+
+    /**
+     * What the agent's own writes saved in this session (bits of {@link SessionEnd#SAVED_BY}): its
+     * flush delivered results the app's close would have dropped; its KeepAlives carried the app
+     * through a pause longer than Deepgram's idle window; its ForceEndTurn delivered a Flux turn. Lock held.
+     */
+    private int savedBy(Session s, RootCause cause, double rescued) {
+        int by = 0;
+        if (!s.flux && rescued > 0 && s.injectedFinalizes + s.injectedCloseStreams > 0) {
+            by |= SessionEnd.SAVED_BY_FINALIZE;
+        }
+        if (s.flux && rescued > 0 && s.injectedForceEndTurns > 0) {
+            by |= SessionEnd.SAVED_BY_FORCE_END_TURN;
+        }
+        if (!s.flux && s.injectedKeepAlives > 0 && s.openedNanos != 0 && cause != RootCause.SERVER_IDLE_TIMEOUT
+                && s.longestAppGapNanos() >= idleWindowNanos) {
+            by |= SessionEnd.SAVED_BY_KEEPALIVE;
+        }
+        return by;
     }
 
     // ---- JVM shutdown -----------------------------------------------------------------------

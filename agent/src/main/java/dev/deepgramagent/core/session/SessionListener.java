@@ -23,6 +23,10 @@ public interface SessionListener {
     default void errorReceived(Session session, String variantLabel) {
     }
 
+    /** The agent found a problem with the session's settings or audio (once per warning per session). */
+    default void warning(Session session, dev.deepgramagent.core.diagnostics.SessionWarning warning, String detail) {
+    }
+
     /** Deepgram answered a {@code Configure}. */
     default void configureAnswered(Session session, boolean success) {
     }

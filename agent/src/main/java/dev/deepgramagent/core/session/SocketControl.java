@@ -12,4 +12,13 @@ public interface SocketControl {
 
     /** Starts the library's normal close handshake with this code and reason. */
     boolean close(Object socket, int code, String reason) throws Exception;
+
+    /**
+     * The first bytes of an audio payload as the adapter passed it to {@code binarySent} (up to
+     * {@code max}), for the audio preflight; called for a session's first frame only. Null when the
+     * library's payload type is not readable.
+     */
+    default byte[] audioHead(Object payload, int max) throws Exception {
+        return payload instanceof byte[] ? (byte[]) payload : null;
+    }
 }

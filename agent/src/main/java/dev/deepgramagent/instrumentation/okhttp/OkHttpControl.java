@@ -22,6 +22,23 @@ final class OkHttpControl implements SocketControl {
         }
     };
 
+    /** okio.ByteString#toByteArray, the same in okio 1.x (OkHttp 3) and 2.x/3.x (OkHttp 4, 5). */
+    private static final ClassValue<Method> TO_BYTE_ARRAY = new ClassValue<Method>() {
+        @Override
+        protected Method computeValue(Class<?> type) {
+            try {
+                return type.getMethod("toByteArray");
+            } catch (NoSuchMethodException e) {
+                throw new IllegalStateException("not an okio ByteString: " + type.getName(), e);
+            }
+        }
+    };
+
+    @Override
+    public byte[] audioHead(Object payload, int max) throws Exception {
+        return (byte[]) TO_BYTE_ARRAY.get(payload.getClass()).invoke(payload);
+    }
+
     @Override
     public boolean sendText(Object socket, String text) throws Exception {
         return (Boolean) METHODS.get(socket.getClass())[0].invoke(socket, text);

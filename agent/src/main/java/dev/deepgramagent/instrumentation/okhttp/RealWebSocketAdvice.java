@@ -35,11 +35,11 @@ public final class RealWebSocketAdvice {
         }
     }
 
-    /** send(ByteString): the audio path. Allocation-free: a size and an identity lookup. */
+    /** send(ByteString): the audio path. Allocation-free: a size, the payload's reference and an identity lookup. */
     public static final class SendBinary {
         @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class, suppress = Throwable.class)
         static boolean enter(@Advice.This Object socket, @Advice.Argument(0) Object bytes) {
-            return Bridge.binarySent(socket, ((ByteString) bytes).size());
+            return Bridge.binarySent(socket, ((ByteString) bytes).size(), bytes);
         }
 
         @Advice.OnMethodExit(suppress = Throwable.class)
@@ -111,7 +111,8 @@ public final class RealWebSocketAdvice {
     public static final class Failure {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static void enter(@Advice.This Object socket, @Advice.Argument(0) Exception error, @Advice.Argument(1) Object response) {
-            Bridge.failed(socket, error, response == null ? 0 : ((Response) response).code());
+            Bridge.failed(socket, error, response == null ? 0 : ((Response) response).code(),
+                    response == null ? null : ((Response) response).header("dg-error"));
         }
     }
 

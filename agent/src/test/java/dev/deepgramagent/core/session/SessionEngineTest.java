@@ -92,7 +92,7 @@ class SessionEngineTest {
         Object socket = new Object();
         assertNull(engine.created(socket, "lib", "wss://example.com/v1/listen", null));
         assertNull(engine.created(socket, "lib", "wss://api.deepgram.com/v1/speak", null));
-        assertFalse(engine.binarySent(socket, 640));
+        assertFalse(engine.binarySent(socket, 640, null));
         assertFalse(engine.closeRequested(socket, 1000, "bye", false));
         assertEquals(List.of(), control.writes);
     }
@@ -102,13 +102,13 @@ class SessionEngineTest {
         SessionEngine engine = engine("");
         Object socket = open(engine);
         for (int i = 0; i < 50; i++) {
-            engine.binarySent(socket, 1280); // 2 s
+            engine.binarySent(socket, 1280, null); // 2 s
         }
         engine.textReceived(socket, result(0, 1.0, false));
         assertTrue(engine.closeRequested(socket, 1000, "Client disconnecting", false), "the agent takes the close over");
         assertEquals(List.of("text {\"type\":\"Finalize\"}"), control.writes);
 
-        assertTrue(engine.binarySent(socket, 640), "audio after the app's close is dropped");
+        assertTrue(engine.binarySent(socket, 640, null), "audio after the app's close is dropped");
         assertEquals(SessionEngine.DROP, engine.textSent(socket, "{\"type\":\"KeepAlive\"}"), "so is text");
 
         now.addAndGet(TimeUnit.MILLISECONDS.toNanos(400));
@@ -129,7 +129,7 @@ class SessionEngineTest {
     void anUnansweredFlushClosesAfterTheTimeoutAndCountsAsUnflushed() throws Exception {
         SessionEngine engine = engine("finalize.timeout=100ms");
         Object socket = open(engine);
-        engine.binarySent(socket, ONE_SECOND);
+        engine.binarySent(socket, ONE_SECOND, null);
         assertTrue(engine.closeRequested(socket, 1000, "", false));
         assertTrue(control.closed.await(5, TimeUnit.SECONDS), "closed by the timeout");
         engine.closeReceived(socket, 1000, "");
@@ -141,7 +141,7 @@ class SessionEngineTest {
     void nothingToFlushMeansNoDeferral() {
         SessionEngine engine = engine("");
         Object socket = open(engine);
-        engine.binarySent(socket, ONE_SECOND);
+        engine.binarySent(socket, ONE_SECOND, null);
         engine.textSent(socket, "{\"type\":\"Finalize\"}");
         engine.textReceived(socket, result(0, 1.0, true));
         assertFalse(engine.closeRequested(socket, 1000, "", false));
@@ -154,7 +154,7 @@ class SessionEngineTest {
     void anOutstandingFlushOfTheAppIsWaitedForWithoutInjecting() {
         SessionEngine engine = engine("");
         Object socket = open(engine);
-        engine.binarySent(socket, ONE_SECOND);
+        engine.binarySent(socket, ONE_SECOND, null);
         engine.textSent(socket, "{\"type\":\"Finalize\"}");
         assertTrue(engine.closeRequested(socket, 1000, "", false));
         assertEquals(List.of(), control.writes, "the app's own Finalize is in flight");
@@ -166,7 +166,7 @@ class SessionEngineTest {
     void closeStreamModeWaitsForMetadata() {
         SessionEngine engine = engine("finalize.mode=closestream");
         Object socket = open(engine);
-        engine.binarySent(socket, ONE_SECOND);
+        engine.binarySent(socket, ONE_SECOND, null);
         assertTrue(engine.closeRequested(socket, 1001, "going away", false));
         assertEquals(List.of("text {\"type\":\"CloseStream\"}"), control.writes);
         engine.textReceived(socket, result(0, 1.0, false));
@@ -181,7 +181,7 @@ class SessionEngineTest {
             control.writes.clear();
             SessionEngine engine = engine(args);
             Object socket = open(engine);
-            engine.binarySent(socket, ONE_SECOND);
+            engine.binarySent(socket, ONE_SECOND, null);
             assertFalse(engine.closeRequested(socket, 1000, "", false), args);
             assertEquals(List.of(), control.writes, args);
         }
@@ -191,7 +191,7 @@ class SessionEngineTest {
     void otherCloseCodesAreNotDeferred() {
         SessionEngine engine = engine("");
         Object socket = open(engine);
-        engine.binarySent(socket, ONE_SECOND);
+        engine.binarySent(socket, ONE_SECOND, null);
         assertFalse(engine.closeRequested(socket, 4000, "app specific", false));
         assertEquals(List.of(), control.writes);
     }
@@ -202,7 +202,7 @@ class SessionEngineTest {
         SessionEngine engine = new SessionEngine(config, now::get, scheduler);
         engine.register("lib", control);
         Object socket = open(engine);
-        engine.binarySent(socket, 640);
+        engine.binarySent(socket, 640, null);
         now.addAndGet(TimeUnit.SECONDS.toNanos(3));
         engine.keepAliveTick();
         assertEquals(List.of(), control.writes);
@@ -218,7 +218,7 @@ class SessionEngineTest {
         SessionEngine engine = engine("");
         Object socket = open(engine);
         engine.closeReceived(socket, 1011, "NET-0001");
-        engine.failed(socket, new EOFException(), 0);
+        engine.failed(socket, new EOFException(), 0, null);
         assertEquals(1, ends.size());
         assertEquals(RootCause.SERVER_IDLE_TIMEOUT, ends.get(0).rootCause);
         assertEquals(0, engine.openSessions());
@@ -228,7 +228,7 @@ class SessionEngineTest {
     void shutdownFlushesClosesAndEndsAsJvmShutdown() {
         SessionEngine engine = engine("shutdown.timeout=200ms");
         Object socket = open(engine);
-        engine.binarySent(socket, ONE_SECOND);
+        engine.binarySent(socket, ONE_SECOND, null);
         engine.shutdown();
         assertEquals(List.of("text {\"type\":\"Finalize\"}", "close 1001 JVM shutdown"), control.writes);
         assertEquals(RootCause.JVM_SHUTDOWN, ends.get(0).rootCause);
@@ -239,7 +239,7 @@ class SessionEngineTest {
         SessionEngine engine = engine("shutdown.timeout=60s");
         Object socket = new Object();
         assertNotNull(engine.created(socket, "lib", URL, null));
-        engine.binarySent(socket, ONE_SECOND); // queued by the library until the handshake ends
+        engine.binarySent(socket, ONE_SECOND, null); // queued by the library until the handshake ends
         // Nothing can answer a flush on it, so waiting would hold the JVM's exit for the whole minute.
         assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), engine::shutdown);
         assertEquals(List.of(), control.writes);
@@ -257,7 +257,7 @@ class SessionEngineTest {
         for (int[] c : cases) {
             Object socket = new Object();
             engine.created(socket, "lib", URL, null);
-            engine.failed(socket, new java.net.ProtocolException("Expected HTTP 101"), c[0]);
+            engine.failed(socket, new java.net.ProtocolException("Expected HTTP 101"), c[0], null);
         }
         for (SessionEnd e : ends) {
             got.add(e.rootCause);
@@ -269,16 +269,16 @@ class SessionEngineTest {
     void failuresAfterTheHandshake() {
         SessionEngine engine = engine("");
         Object a = open(engine);
-        engine.failed(a, new SocketTimeoutException("sent ping but didn't receive pong"), 0);
+        engine.failed(a, new SocketTimeoutException("sent ping but didn't receive pong"), 0, null);
         Object b = open(engine);
         engine.cancelRequested(b);
-        engine.failed(b, new java.io.IOException("Canceled"), 0);
+        engine.failed(b, new java.io.IOException("Canceled"), 0, null);
         Object c = open(engine);
-        engine.failed(c, new java.net.SocketException("Connection reset"), 0);
+        engine.failed(c, new java.net.SocketException("Connection reset"), 0, null);
         Object d = open(engine);
         engine.closeRequested(d, 4000, "", false);
         engine.cancelRequested(d); // OkHttp's own cancel after an unanswered close
-        engine.failed(d, new java.io.IOException("Canceled"), 0);
+        engine.failed(d, new java.io.IOException("Canceled"), 0, null);
         Object e = open(engine);
         engine.closeReceived(e, 1008, "DATA-0000");
         Object f = open(engine);
@@ -311,7 +311,7 @@ class SessionEngineTest {
 
     private java.lang.ref.WeakReference<Object> createAndDrop(SessionEngine engine) {
         Object socket = open(engine);
-        engine.binarySent(socket, 640);
+        engine.binarySent(socket, 640, null);
         return new java.lang.ref.WeakReference<>(socket);
     }
 
@@ -321,14 +321,14 @@ class SessionEngineTest {
         for (int i = 0; i < 10_000; i++) {
             Object socket = open(engine);
             for (int f = 0; f < 5; f++) {
-                engine.binarySent(socket, 640);
+                engine.binarySent(socket, 640, null);
             }
             if (i % 2 == 0) {
                 engine.closeRequested(socket, 1000, "", false);
                 engine.textReceived(socket, result(0, 0.1, true));
                 engine.closeReceived(socket, 1000, "");
             } else {
-                engine.failed(socket, new EOFException(), 0);
+                engine.failed(socket, new EOFException(), 0, null);
             }
         }
         assertEquals(0, engine.openSessions());
@@ -368,7 +368,7 @@ class SessionEngineTest {
             }
         });
         Object socket = openFlux(engine);
-        engine.binarySent(socket, 2 * ONE_SECOND);
+        engine.binarySent(socket, 2 * ONE_SECOND, null);
         now.addAndGet(TimeUnit.SECONDS.toNanos(20));
         engine.keepAliveTick();
         assertEquals(List.of(), control.writes, "no KeepAlive on Flux, however long the gap");
@@ -398,11 +398,11 @@ class SessionEngineTest {
     void fluxCloseStreamMidTurnIsHeldUntilTheTurnEnds() {
         SessionEngine engine = engine("");
         Object socket = openFlux(engine);
-        engine.binarySent(socket, ONE_SECOND);
+        engine.binarySent(socket, ONE_SECOND, null);
         engine.textReceived(socket, turn("StartOfTurn", 0, 0.2, 0.2, null));
         assertEquals(SessionEngine.HOLD, engine.textSent(socket, "{\"type\":\"CloseStream\"}"));
         assertEquals(List.of("text {\"type\":\"ForceEndTurn\"}"), control.writes);
-        assertTrue(engine.binarySent(socket, 640), "audio after the app's CloseStream is dropped");
+        assertTrue(engine.binarySent(socket, 640, null), "audio after the app's CloseStream is dropped");
         assertTrue(engine.closeRequested(socket, 1000, "", false), "a close right after waits for the CloseStream");
 
         engine.textReceived(socket, turn("EndOfTurn", 0, 0.2, 1.0, "manual"));
@@ -417,7 +417,7 @@ class SessionEngineTest {
     void fluxCloseStreamWithoutATurnGoesOutAndItsStatuslessCloseIsClean() {
         SessionEngine engine = engine("");
         Object socket = openFlux(engine);
-        engine.binarySent(socket, ONE_SECOND);
+        engine.binarySent(socket, ONE_SECOND, null);
         engine.textReceived(socket, turn("StartOfTurn", 0, 0.0, 0.0, null));
         engine.textReceived(socket, turn("EndOfTurn", 0, 0.0, 1.0, "model"));
         assertEquals(SessionEngine.SEND, engine.textSent(socket, "{\"type\":\"CloseStream\"}"));
@@ -431,7 +431,7 @@ class SessionEngineTest {
     void fluxCloseStreamLeavingATurnUnfinishedIsUnflushedAndObserveWritesNothing() {
         SessionEngine engine = engine("mode=observe");
         Object socket = openFlux(engine);
-        engine.binarySent(socket, 2 * ONE_SECOND);
+        engine.binarySent(socket, 2 * ONE_SECOND, null);
         engine.textReceived(socket, turn("StartOfTurn", 0, 0.0, 0.0, null));
         engine.textReceived(socket, turn("EndOfTurn", 0, 0.0, 1.0, "model"));
         engine.textReceived(socket, turn("StartOfTurn", 1, 1.2, 1.2, null));
@@ -448,7 +448,7 @@ class SessionEngineTest {
     void forceEndTurnWithNoActiveTurnIsAnsweredByAWarningAndTheCloseGoesAtOnce() {
         SessionEngine engine = engine("");
         Object socket = openFlux(engine);
-        engine.binarySent(socket, ONE_SECOND);
+        engine.binarySent(socket, ONE_SECOND, null);
         engine.textReceived(socket, turn("StartOfTurn", 0, 0.1, 0.1, null));
         engine.textReceived(socket, turn("EndOfTurn", 0, 0.1, 0.6, "model"));
         engine.textReceived(socket, turn("Update", 1, 0.6, 0.75, null));
@@ -464,7 +464,7 @@ class SessionEngineTest {
     void aWarningWhileATurnIsOpenIsNotTheAnswer() {
         SessionEngine engine = engine("");
         Object socket = openFlux(engine);
-        engine.binarySent(socket, ONE_SECOND);
+        engine.binarySent(socket, ONE_SECOND, null);
         engine.textReceived(socket, turn("StartOfTurn", 0, 0.0, 0.0, null));
         assertTrue(engine.closeRequested(socket, 1000, "", false));
         engine.textReceived(socket, "{\"type\":\"Warning\",\"code\":\"SOMETHING_ELSE\"}");
@@ -477,7 +477,7 @@ class SessionEngineTest {
     void aHeldCloseStreamGoesOutOnceAfterTheTimeoutAndItsStatuslessCloseCountsTheOpenTurnAsLost() throws Exception {
         SessionEngine engine = engine("finalize.timeout=100ms");
         Object socket = openFlux(engine);
-        engine.binarySent(socket, ONE_SECOND);
+        engine.binarySent(socket, ONE_SECOND, null);
         engine.textReceived(socket, turn("StartOfTurn", 0, 0.0, 0.0, null));
         assertEquals(SessionEngine.HOLD, engine.textSent(socket, "{\"type\":\"CloseStream\"}"));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
@@ -496,7 +496,7 @@ class SessionEngineTest {
     void aHeldCloseStreamWithoutACloseEndsCleanOnFluxsStatuslessClose() {
         SessionEngine engine = engine("");
         Object socket = openFlux(engine);
-        engine.binarySent(socket, ONE_SECOND);
+        engine.binarySent(socket, ONE_SECOND, null);
         engine.textReceived(socket, turn("StartOfTurn", 0, 0.0, 0.0, null));
         assertEquals(SessionEngine.HOLD, engine.textSent(socket, "{\"type\":\"CloseStream\"}"));
         engine.textReceived(socket, turn("EndOfTurn", 0, 0.0, 1.0, "manual"));
@@ -509,7 +509,7 @@ class SessionEngineTest {
     void anAbnormalCloseDuringAHeldCloseStreamGoesThroughTheLibraryAtOnce() {
         SessionEngine engine = engine("");
         Object socket = openFlux(engine);
-        engine.binarySent(socket, ONE_SECOND);
+        engine.binarySent(socket, ONE_SECOND, null);
         engine.textReceived(socket, turn("StartOfTurn", 0, 0.0, 0.0, null));
         assertEquals(SessionEngine.HOLD, engine.textSent(socket, "{\"type\":\"CloseStream\"}"));
         assertFalse(engine.closeRequested(socket, 4000, "app error", false), "the library closes (and validates) it now");
@@ -521,7 +521,7 @@ class SessionEngineTest {
     void finalizeOffAlsoTurnsForceEndTurnOff() {
         SessionEngine engine = engine("finalize.mode=off");
         Object socket = openFlux(engine);
-        engine.binarySent(socket, ONE_SECOND);
+        engine.binarySent(socket, ONE_SECOND, null);
         engine.textReceived(socket, turn("StartOfTurn", 0, 0.0, 0.0, null));
         assertEquals(SessionEngine.SEND, engine.textSent(socket, "{\"type\":\"CloseStream\"}"));
         assertFalse(engine.closeRequested(socket, 1000, "", false));
@@ -595,7 +595,7 @@ class SessionEngineTest {
             }
         });
         Object socket = open(engine);
-        engine.binarySent(socket, ONE_SECOND);
+        engine.binarySent(socket, ONE_SECOND, null);
         for (int i = 0; i < 3; i++) {
             engine.textSent(socket, "{\"type\":\"Configure\",\"keyterms\":[\"secret\"]}");
         }
@@ -631,7 +631,7 @@ class SessionEngineTest {
         Object second = new Object();
         engine.created(second, "lib", URL, "sdk-client-1");
         assertEquals(List.of("server_idle_timeout req-a"), reconnects);
-        engine.failed(second, new EOFException(), 0);
+        engine.failed(second, new EOFException(), 0, null);
 
         Object fresh = new Object();
         engine.created(fresh, "lib", URL, "sdk-client-2");
@@ -643,7 +643,7 @@ class SessionEngineTest {
         assertEquals(List.of("server_idle_timeout req-a", "network_reset null"), reconnects, "the second failure starts the next link");
         engine.created(new Object(), "lib", URL, "sdk-client-1");
         assertEquals(2, reconnects.size(), "each end is counted once");
-        engine.failed(third, new EOFException(), 0);
+        engine.failed(third, new EOFException(), 0, null);
 
         now.addAndGet(TimeUnit.SECONDS.toNanos(16));
         engine.created(new Object(), "lib", URL, "sdk-client-1");
@@ -661,7 +661,7 @@ class SessionEngineTest {
         engine.created(closedByApp, "lib", URL, "sdk-client-4");
         engine.opened(closedByApp, "req-d");
         engine.closeRequested(closedByApp, 1000, "", false);
-        engine.failed(closedByApp, new EOFException(), 0);
+        engine.failed(closedByApp, new EOFException(), 0, null);
         engine.created(new Object(), "lib", URL, "sdk-client-4");
         assertEquals(2, reconnects.size(), "a failure after the app's own close does not make the SDK reconnect");
     }

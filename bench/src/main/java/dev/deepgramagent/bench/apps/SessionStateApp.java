@@ -64,7 +64,7 @@ public final class SessionStateApp {
     private static void track(SessionEngine engine, Object socket) {
         engine.created(socket, "okhttp", URL, null);
         engine.opened(socket, UUID.randomUUID().toString()); // dg-request-id, kept for the end report
-        engine.binarySent(socket, 640);
+        engine.binarySent(socket, 640, null);
         engine.textReceived(socket, RESULT);
     }
 }
