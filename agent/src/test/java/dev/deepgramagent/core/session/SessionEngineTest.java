@@ -665,4 +665,121 @@ class SessionEngineTest {
         engine.created(new Object(), "lib", URL, "sdk-client-4");
         assertEquals(2, reconnects.size(), "a failure after the app's own close does not make the SDK reconnect");
     }
+
+    // ---- what the agent saved, warnings ------------------------------------------------------
+
+    @Test
+    void aRescueWithoutSampleRateIsCountedInDeepgramsOwnTiming() {
+        SessionEngine engine = engine("");
+        Object socket = new Object();
+        engine.created(socket, "lib", "wss://api.deepgram.com/v1/listen?model=nova-3", null);
+        engine.opened(socket, "req-1");
+        engine.binarySent(socket, 4000, null);
+        engine.textReceived(socket, result(0, 1.0, false));
+        assertTrue(engine.closeRequested(socket, 1000, "", false));
+        engine.textReceived(socket, result(1.0, 1.5, true));
+        engine.closeReceived(socket, 1000, "");
+        SessionEnd end = ends.get(0);
+        assertEquals(RootCause.CLEAN, end.rootCause);
+        assertEquals(1.5, end.rescuedSeconds, 1e-9, "from the results' start and duration, not from bytes");
+        assertEquals(List.of("finalize"), end.savedByLabels());
+    }
+
+    @Test
+    void keepAliveThroughAPauseLongerThanTheIdleWindowSavesTheSessionAndTheGapIsTheAppsOwn() {
+        AgentConfig config = ConfigLoader.load("keepalive.interval=4s", Map.of(), Map.of(), w -> {
+            throw new AssertionError(w);
+        });
+        SessionEngine engine = new SessionEngine(config, now::get, scheduler);
+        engine.register("lib", control);
+        engine.addListener(new SessionListener() {
+            @Override
+            public void ended(Session session, SessionEnd end) {
+                ends.add(end);
+            }
+        });
+        Object socket = open(engine);
+        engine.binarySent(socket, ONE_SECOND, null);
+        for (int second = 1; second <= 14; second++) {
+            now.addAndGet(TimeUnit.SECONDS.toNanos(1));
+            engine.keepAliveTick();
+        }
+        assertEquals(3, control.writes.size(), "a KeepAlive every 4 s of the 14 s pause: " + control.writes);
+        engine.binarySent(socket, ONE_SECOND, null);
+        engine.textSent(socket, "{\"type\":\"CloseStream\"}");
+        engine.textReceived(socket, result(0, 2.0, false));
+        engine.textReceived(socket, "{\"type\":\"Metadata\"}");
+        engine.closeReceived(socket, 1000, "");
+        SessionEnd end = ends.get(0);
+        assertEquals(RootCause.CLEAN, end.rootCause);
+        assertEquals(14.0, end.longestGapSeconds, 1e-9, "the agent's KeepAlives do not end the app's pause");
+        assertEquals(List.of("keepalive"), end.savedByLabels());
+    }
+
+    @Test
+    void aShortPauseOrAnIdleTimeoutIsNotASave() {
+        AgentConfig config = ConfigLoader.load("keepalive.interval=4s", Map.of(), Map.of(), w -> {
+            throw new AssertionError(w);
+        });
+        SessionEngine engine = new SessionEngine(config, now::get, scheduler);
+        engine.register("lib", control);
+        engine.addListener(new SessionListener() {
+            @Override
+            public void ended(Session session, SessionEnd end) {
+                ends.add(end);
+            }
+        });
+        Object shortPause = open(engine);
+        engine.binarySent(shortPause, ONE_SECOND, null);
+        now.addAndGet(TimeUnit.SECONDS.toNanos(5));
+        engine.keepAliveTick();
+        engine.binarySent(shortPause, ONE_SECOND, null);
+        engine.closeReceived(shortPause, 1011, "NET-0000");
+        assertEquals(List.of(), ends.get(0).savedByLabels(), "5 s is within Deepgram's idle window");
+
+        Object died = open(engine);
+        engine.binarySent(died, ONE_SECOND, null);
+        now.addAndGet(TimeUnit.SECONDS.toNanos(12));
+        engine.keepAliveTick();
+        engine.closeReceived(died, 1011, "NET-0001");
+        assertEquals(List.of(), ends.get(1).savedByLabels(), "the session did not live");
+    }
+
+    @Test
+    void warningsAreRaisedOncePerSessionFromTheUrlAndTheFirstFrames() {
+        SessionEngine engine = engine("");
+        List<String> warnings = new CopyOnWriteArrayList<>();
+        engine.addListener(new SessionListener() {
+            @Override
+            public void warning(Session session, dev.deepgramagent.core.diagnostics.SessionWarning warning, String detail) {
+                warnings.add(warning.label());
+            }
+        });
+        Object socket = new Object();
+        engine.created(socket, "lib", "wss://api.deepgram.com/v1/listen?encoding=linear16&sample_rate=16000&utterance_end_ms=1000", null);
+        engine.opened(socket, "req-1");
+        assertEquals(List.of("utterance_end_without_interim_results"), warnings);
+
+        byte[] wav = new byte[44 + 640];
+        System.arraycopy("RIFF".getBytes(), 0, wav, 0, 4);
+        System.arraycopy("WAVEfmt ".getBytes(), 0, wav, 8, 8);
+        wav[22] = 2;                                        // channels
+        wav[24] = (byte) 0x44; wav[25] = (byte) 0xAC;       // 44100 Hz
+        engine.binarySent(socket, wav.length, wav);
+        engine.binarySent(socket, 641, new byte[641]);
+        engine.binarySent(socket, 640, wav);
+        assertEquals(List.of("utterance_end_without_interim_results", "container_in_raw_stream", "sample_rate_mismatch",
+                "channels_mismatch"), warnings, "no partial_samples after a container: the sizes of its bytes mean nothing");
+
+        Object odd = new Object();
+        engine.created(odd, "lib", URL, null);
+        for (int i = 0; i < 10; i++) {
+            engine.binarySent(odd, 641, new byte[641]);
+        }
+        assertEquals("partial_samples", warnings.get(4));
+        assertEquals(5, warnings.size(), "once per session");
+
+        engine.closeReceived(socket, 1000, "");
+        assertEquals(7, Integer.bitCount(ends.get(0).warnings) + 3, "the end carries the session's warnings");
+    }
 }
