@@ -64,7 +64,7 @@ class MetricsEndToEndTest {
         sim = DeepgramSimulator.start(SimulatorOptions.defaults().latency(Duration.ofMillis(300)));
         metricsPort = ForkedJvm.freePort();
         app = ForkedJvm.app(MetricsScenarioApp.class)
-                .withAgent("hosts=127.0.0.1,metrics.host=127.0.0.1,metrics.port=" + metricsPort + ",keepalive.interval=1s,log.format=json")
+                .withAgent("hosts=127.0.0.1,metrics.host=127.0.0.1,metrics.port=" + metricsPort + ",keepalive.interval=1s,log.format=json,log.sessions=all")
                 .args(sim.listenUrl() + Streaming.AUDIO, sim.fluxUrl() + FluxTest.FLUX_QUERY).start();
         app.awaitStdout(s -> s.contains("READY"), 60);
         prometheus = PrometheusServer.start("127.0.0.1:" + metricsPort, RULES);

@@ -27,7 +27,7 @@ final class Streaming {
     static Outcome run(String okhttp, String agentOptions, String... appArgs) throws Exception {
         ForkedJvm jvm = ForkedJvm.app(SampleApp.class).okhttp(okhttp).args(appArgs);
         if (agentOptions != null) {
-            jvm.withAgent("hosts=127.0.0.1,log.format=json" + (agentOptions.isEmpty() ? "" : "," + agentOptions));
+            jvm.withAgent("hosts=127.0.0.1,log.format=json,log.sessions=all" + (agentOptions.isEmpty() ? "" : "," + agentOptions));
         }
         return new Outcome(jvm.run());
     }

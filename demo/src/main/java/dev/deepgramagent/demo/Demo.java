@@ -122,7 +122,7 @@ public final class Demo {
             Path err = Files.createTempFile("demo-" + mode, ".err");
             List<String> cmd = new ArrayList<>();
             cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-            cmd.add("-javaagent:" + agentJar + "=mode=" + mode + ",hosts=127.0.0.1,log.format=json,metrics.port=0");
+            cmd.add("-javaagent:" + agentJar + "=mode=" + mode + ",hosts=127.0.0.1,log.format=json,log.sessions=all,metrics.port=0");
             cmd.add("-cp");
             cmd.add(ownJar());
             cmd.add(SampleApp.class.getName());

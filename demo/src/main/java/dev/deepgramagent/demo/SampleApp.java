@@ -24,7 +24,9 @@ import java.util.regex.Pattern;
  * end (close | finalize_then_close | closestream | cancel | exit | none), sdk (use the official SDK's
  * call pattern, reconnects included; reconnect_url is where its reconnects go, the url by default),
  * session_id (an x-deepgram-session-id header, as the SDK sends), ping_ms (OkHttp's ping interval),
- * await_turn_end (Flux: wait for an EndOfTurn before the end, as a voice agent does),
+ * await_turn_end (Flux: wait for an EndOfTurn before the end, as a voice agent does), wav_header
+ * (rate:channels: the audio starts with a WAV file's header, as when a file is streamed as raw audio),
+ * print_metrics (a port: print the agent's non-zero warning and saved counters before the end),
  * wait (seconds to wait for the end). On /v1/listen the words are those of final results; on Flux
  * (/v2/listen), those of EndOfTurn messages.
  *
@@ -129,6 +131,10 @@ public final class SampleApp {
             };
         }
 
+        if (o.get("wav_header", null) != null) {
+            String[] wav = o.get("wav_header").split(":");
+            sender.sendAudio(wavHeader(Float.parseFloat(wav[0]), Integer.parseInt(wav[1])));
+        }
         int chunks = (int) Math.round(o.number("seconds", 2) * 50);
         int pauseAfter = (int) Math.round(o.number("pause_after", -1) * 50);
         long pauseMillis = (long) (o.number("pause", 0) * 1000);
@@ -165,6 +171,9 @@ public final class SampleApp {
             sender.sendAudio(TestAudio.silence());
         }
         out("SENT " + chunks);
+        if (o.get("print_metrics", null) != null) {
+            printAgentCounters(Integer.parseInt(o.get("print_metrics")), "METRIC ");
+        }
         if (o.flag("await_turn_end")) {
             out("TURN ENDED " + turnEnded.await(5, TimeUnit.SECONDS)); // a voice agent ends the call after the caller's turn
         }
@@ -197,12 +206,39 @@ public final class SampleApp {
                 break;
         }
         boolean done = ended.await((long) (o.number("wait", 15) * 1000), TimeUnit.MILLISECONDS);
+        if (o.get("print_metrics", null) != null) {
+            printAgentCounters(Integer.parseInt(o.get("print_metrics")), "METRIC_END ");
+        }
         synchronized (words) {
             out("DONE ended=" + done + " words=" + words.size() + (words.isEmpty() ? "" : " last=" + words.get(words.size() - 1)));
         }
         client.dispatcher().executorService().shutdown();
         client.connectionPool().evictAll();
         System.exit(0);
+    }
+
+    /** The header of a real WAV file, as javax.sound.sampled writes it, with 20 ms of silence after it. */
+    static byte[] wavHeader(float rate, int channels) throws Exception {
+        javax.sound.sampled.AudioFormat format = new javax.sound.sampled.AudioFormat(rate, 16, channels, true, false);
+        int frames = (int) (rate / 50);
+        javax.sound.sampled.AudioInputStream in = new javax.sound.sampled.AudioInputStream(
+                new java.io.ByteArrayInputStream(new byte[frames * 2 * channels]), format, frames);
+        java.io.ByteArrayOutputStream file = new java.io.ByteArrayOutputStream();
+        javax.sound.sampled.AudioSystem.write(in, javax.sound.sampled.AudioFileFormat.Type.WAVE, file);
+        return file.toByteArray();
+    }
+
+    /** The agent's warning and saved counters as its metrics endpoint serves them now (non-zero ones). */
+    static void printAgentCounters(int port, String prefix) throws Exception {
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        for (String line : r.body().split("\n")) {
+            if ((line.startsWith("deepgram_agent_session_warnings_total{") || line.startsWith("deepgram_agent_sessions_saved_total{"))
+                    && !line.endsWith(" 0.0")) {
+                out(prefix + line);
+            }
+        }
     }
 
     static synchronized void out(String line) {
