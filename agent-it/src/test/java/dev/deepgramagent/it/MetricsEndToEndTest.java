@@ -45,9 +45,9 @@ class MetricsEndToEndTest {
 
     /** What MetricsScenarioApp's sessions must produce. */
     static final Map<String, Integer> EXPECTED_ENDS = Map.of(
-            "clean", 8, "server_idle_timeout", 2, "bad_audio", 1, "handshake_rate_limited", 1,
-            "handshake_auth", 1, "server_processing_timeout", 1, "network_reset", 2, "message_rejected", 1);
-    static final int SESSIONS = 17;
+            "clean", 9, "server_idle_timeout", 2, "bad_audio", 1, "handshake_rate_limited", 1,
+            "handshake_auth", 1, "server_processing_timeout", 1, "network_reset", 2, "message_rejected", 1, "handshake_rejected", 1);
+    static final int SESSIONS = 19;
     static final Set<String> FIRING = Set.of("DeepgramAudioLost", "DeepgramIdleTimeouts", "DeepgramHandshakeAuthFailures",
             "DeepgramRateLimited", "DeepgramBadAudio", "DeepgramMessagesRejected", "DeepgramConfigureFailures");
     static final Set<String> SILENT = Set.of("DeepgramServerErrors", "DeepgramSlowFlushes", "DeepgramAgentInternalErrors",
@@ -64,7 +64,7 @@ class MetricsEndToEndTest {
         sim = DeepgramSimulator.start(SimulatorOptions.defaults().latency(Duration.ofMillis(300)));
         metricsPort = ForkedJvm.freePort();
         app = ForkedJvm.app(MetricsScenarioApp.class)
-                .withAgent("hosts=127.0.0.1,metrics.host=127.0.0.1,metrics.port=" + metricsPort + ",keepalive.interval=1s,log.format=json,log.sessions=all")
+                .withAgent("hosts=127.0.0.1,metrics.host=127.0.0.1,metrics.port=" + metricsPort + ",keepalive.interval=1s,server.idle.window=2s,log.format=json,log.sessions=all")
                 .args(sim.listenUrl() + Streaming.AUDIO, sim.fluxUrl() + FluxTest.FLUX_QUERY).start();
         app.awaitStdout(s -> s.contains("READY"), 60);
         prometheus = PrometheusServer.start("127.0.0.1:" + metricsPort, RULES);
@@ -140,7 +140,7 @@ class MetricsEndToEndTest {
         assertEquals(3, value("sum(deepgram_agent_sessions_ended_total{endpoint=\"/v2/listen\"})"), 1e-9, "the Flux sessions");
         assertEquals(2, value("sum(deepgram_agent_sessions_ended_total{endpoint=\"/v2/listen\",root_cause=\"clean\"})"), 1e-9,
                 "Flux's CloseStream end (a close without status code) and the rescued mid-turn close are clean");
-        assertEquals(15, value("sum(deepgram_agent_sessions_opened_total)"), 1e-9, "handshakes that succeeded");
+        assertEquals(16, value("sum(deepgram_agent_sessions_opened_total)"), 1e-9, "handshakes that succeeded");
         assertEquals(3, value("sum(deepgram_agent_sessions_opened_total{endpoint=\"/v2/listen\"})"), 1e-9);
         assertEquals(0, value("sum(deepgram_agent_sessions_active)"), 1e-9);
         assertEquals(2, value("sum(deepgram_agent_messages_injected_total{type=\"finalize\"})"), 1e-9, "one Finalize per v1 rescue");
@@ -149,9 +149,11 @@ class MetricsEndToEndTest {
         assertEquals(3.5, value("sum(deepgram_agent_audio_rescued_seconds_total)"), 1e-6, "2 v1 rescues x 1.5 s, one Flux turn of 0.5 s");
         // With the agent active the only audio lost is the frame Deepgram refused as undecodable and the
         // Flux session closed over the app's KeepAlive.
-        assertEquals(0.12, value("sum(deepgram_agent_audio_lost_seconds_total)"), 1e-6);
-        assertEquals(8.12, value("sum(deepgram_agent_audio_sent_seconds_total)"), 1e-6);
-        assertEquals(8.12 * 32000, value("sum(deepgram_agent_audio_sent_bytes_total)"), 1e-3);
+        // (within Deepgram's 1 ms rounding of result times: the 44-byte WAV header is 1.375 ms of "audio")
+        assertEquals(0.12, value("sum(deepgram_agent_audio_lost_seconds_total)"), 1e-3);
+        // 8.62 s of chunks, plus the 44-byte WAV header read as 16 kHz mono linear16.
+        assertEquals(8.62 + 44 / 32000.0, value("sum(deepgram_agent_audio_sent_seconds_total)"), 1e-6);
+        assertEquals(8.62 * 32000 + 44, value("sum(deepgram_agent_audio_sent_bytes_total)"), 1e-3);
         assertEquals(1, value("sum(deepgram_agent_handshake_failures_total{status=\"429\"})"), 1e-9);
         assertEquals(1, value("sum(deepgram_agent_handshake_failures_total{status=\"401\"})"), 1e-9);
         assertEquals(SESSIONS, value("sum(deepgram_agent_session_duration_seconds_count)"), 1e-9);
@@ -161,6 +163,14 @@ class MetricsEndToEndTest {
         assertEquals(1, value("sum(deepgram_agent_configure_total{result=\"failure\"})"), 1e-9);
         assertEquals(0, value("sum(deepgram_agent_configure_total{result=\"unanswered\"})"), 1e-9);
         assertEquals(1, value("sum(deepgram_agent_error_messages_total{variant=\"unknown_message_type\"})"), 1e-9);
+        assertEquals(2, value("sum(deepgram_agent_sessions_saved_total{by=\"finalize\"})"), 1e-9, "the two v1 rescues");
+        assertEquals(1, value("sum(deepgram_agent_sessions_saved_total{by=\"keepalive\"})"), 1e-9, "the pause (server.idle.window=2s here)");
+        assertEquals(1, value("sum(deepgram_agent_sessions_saved_total{by=\"force_end_turn\"})"), 1e-9, "the Flux rescue");
+        for (String warning : new String[] {"container_in_raw_stream", "sample_rate_mismatch", "channels_mismatch",
+                "utterance_end_without_interim_results"}) {
+            assertEquals(1, value("sum(deepgram_agent_session_warnings_total{warning=\"" + warning + "\"})"), 1e-9, warning);
+        }
+        assertEquals(4, value("sum(deepgram_agent_session_warnings_total)"), 1e-9, "no other warning on the normal sessions");
         assertTrue(value("sum(deepgram_agent_flush_latency_seconds_count)") >= 5, "rescues, the CloseStream and the app's Finalizes");
         assertEquals(0, value("sum(deepgram_agent_internal_errors_total)"), 1e-9);
         assertEquals(1, value("deepgram_agent_info{mode=\"active\"}"), 1e-9);
@@ -226,6 +236,13 @@ class MetricsEndToEndTest {
                 "handshake_server_error", "network_reset", "client_timeout", "client_cancel", "close_timeout", "jvm_shutdown", "unknown"}) {
             assertTrue(runbook.contains("\n## " + cause + "\n"), "runbook section for " + cause);
         }
+        // DeepgramSessionWarnings links to the section named by its warning label.
+        for (String warning : new String[] {"container_in_raw_stream", "sample_rate_mismatch", "channels_mismatch",
+                "missing_sample_rate", "partial_samples", "utterance_end_without_interim_results", "utterance_end_out_of_range",
+                "endpointing_invalid", "multichannel_without_channels", "model_endpoint_mismatch", "flux_threshold_out_of_range"}) {
+            assertTrue(runbook.contains("\n## " + warning + "\n"), "runbook section for " + warning);
+            assertTrue(exposition.contains("warning=\"" + warning + "\""), "series for " + warning);
+        }
     }
 
     @Test
@@ -245,7 +262,8 @@ class MetricsEndToEndTest {
             assertTrue(line.contains("\"level\":\"" + (m.group(1).equals("clean") ? "INFO" : "WARN") + "\""), line);
         }
         assertEquals(EXPECTED_ENDS, causes);
-        assertEquals(3, stderr.lines().filter(l -> l.contains("rescued the end of a session")).count(), "one INFO line per rescue");
+        assertEquals(4, ends.stream().filter(l -> l.contains("\"saved_by\":")).count(), "one line per saved session");
+        assertEquals(4, stderr.lines().filter(l -> l.contains("\"message\":\"session warning: ")).count(), "one line per warning");
         List<String> reconnects = stderr.lines().filter(l -> l.contains("session reconnected after an abnormal end")).toList();
         assertEquals(1, reconnects.size(), stderr);
         assertTrue(reconnects.get(0).contains("\"previous_root_cause\":\"network_reset\""), reconnects.get(0));
@@ -254,7 +272,9 @@ class MetricsEndToEndTest {
         assertTrue(stderr.contains("\"close_reason\":\"NET-0001\""), stderr);
         assertTrue(stderr.contains("\"handshake_status\":429"), stderr);
 
-        for (String secret : new String[] {"secret-test-key", "chunk-", "Token ", "sample_rate=", "encoding=", "chain-1", "chain-2", "alpha"}) {
+        // Warnings name Deepgram's parameters and their values (sample_rate=16000), never the URL itself.
+        for (String secret : new String[] {"secret-test-key", "chunk-", "Token ", "encoding=linear16&", "sample_rate=16000&",
+                "chain-1", "chain-2", "alpha", "not-a-list"}) {
             assertFalse(stderr.contains(secret), "'" + secret + "' leaked into the agent's log");
             assertFalse(exposition.contains(secret), "'" + secret + "' leaked into the metrics");
         }

@@ -113,6 +113,15 @@ public final class MetricsScenarioApp {
             ws.send("{\"type\":\"Configure\",\"keyterms\":\"not-a-list\"}");
             ws.send("{\"type\":\"CloseStream\"}");
         });
+        // Diagnostics: a WAV file streamed where raw 16 kHz mono linear16 is declared (warned at its
+        // first frame; the simulator transcribes the header as noise), and a settings combination
+        // Deepgram refuses at the handshake.
+        run("wav in linear16", url, (ws, s) -> {
+            ws.send(ByteString.of(wavHeader()));
+            send(ws, 0, 25);
+            ws.send("{\"type\":\"CloseStream\"}");
+        });
+        run("utterance_end_ms without interim_results", url + "&utterance_end_ms=1000", (ws, s) -> { });
         // Flux: its normal end (the turn ended, CloseStream, close without status code), a v1-only
         // message it rejects, and a close in the middle of a turn that the agent's ForceEndTurn rescues.
         run("flux clean", flux, (ws, s) -> {
@@ -156,6 +165,16 @@ public final class MetricsScenarioApp {
         behaviour.run(ws, s);
         boolean ended = s.ended.await(20, TimeUnit.SECONDS);
         System.out.println("SCENARIO " + name + " ended=" + ended);
+    }
+
+    /** A 44-byte WAV header of 44.1 kHz stereo, as javax.sound.sampled writes it (no samples). */
+    private static byte[] wavHeader() throws Exception {
+        javax.sound.sampled.AudioFormat format = new javax.sound.sampled.AudioFormat(44100, 16, 2, true, false);
+        javax.sound.sampled.AudioInputStream in = new javax.sound.sampled.AudioInputStream(
+                new java.io.ByteArrayInputStream(new byte[0]), format, 0);
+        java.io.ByteArrayOutputStream file = new java.io.ByteArrayOutputStream();
+        javax.sound.sampled.AudioSystem.write(in, javax.sound.sampled.AudioFileFormat.Type.WAVE, file);
+        return file.toByteArray();
     }
 
     private static void sendSilence(WebSocket ws, int count) {
