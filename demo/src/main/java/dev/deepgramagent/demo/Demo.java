@@ -110,6 +110,12 @@ public final class Demo {
         if (rescued > 0) {
             notes.add(String.format("%.2f s rescued", rescued));
         }
+        if (r.end.containsKey("saved_by")) {
+            notes.add("saved by " + r.end.get("saved_by"));
+        }
+        if (r.end.containsKey("warnings")) {
+            notes.add("warned: " + r.end.get("warnings"));
+        }
         if (!notes.isEmpty()) {
             sb.append(" (").append(String.join(", ", notes)).append(')');
         }

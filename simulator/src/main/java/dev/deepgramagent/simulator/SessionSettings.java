@@ -54,6 +54,14 @@ final class SessionSettings {
         if (utteranceEndMs > 0 && !interimResults) {
             throw new IllegalArgumentException("utterance_end_ms requires interim_results=true");
         }
+        // Deepgram's answer to these two is not documented; a 400 is the simulator's choice.
+        String endpointing = q.get("endpointing");
+        if (endpointing != null && !endpointing.equalsIgnoreCase("false") && !endpointing.matches("\\d+")) {
+            throw new IllegalArgumentException("Invalid endpointing: expected a number of milliseconds or false");
+        }
+        if ("true".equalsIgnoreCase(q.get("multichannel")) && !q.containsKey("channels")) {
+            throw new IllegalArgumentException("multichannel=true requires channels");
+        }
         if (flux) {
             model = q.get("model");
             if (model == null || model.isEmpty()) {

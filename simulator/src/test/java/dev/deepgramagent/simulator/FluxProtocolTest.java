@@ -370,6 +370,9 @@ class FluxProtocolTest {
             "/v2/listen?model=flux-general-en&eot_timeout_ms=100|eot_timeout_ms",
             "/v2/listen?model=flux-general-en&eot_timeout_ms=70000|eot_timeout_ms",
             "/v2/listen?model=flux-general-en&language_hint=de|language_hint",
+            "/v1/listen?model=nova-3&utterance_end_ms=1000|utterance_end_ms",
+            "/v1/listen?model=nova-3&endpointing=fast|endpointing",
+            "/v1/listen?model=nova-3&multichannel=true|channels",
     })
     void badHandshakesAre400WithDgError(String pathAndExpected) throws Exception {
         String[] parts = pathAndExpected.split("\\|");
