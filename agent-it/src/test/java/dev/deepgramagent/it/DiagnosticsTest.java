@@ -32,7 +32,7 @@ class DiagnosticsTest {
     void aWavFileInALinear16StreamIsNamedBeforeTheSessionEnds() throws Exception {
         int port = ForkedJvm.freePort();
         Streaming.Outcome outcome = Streaming.run("4", "metrics.port=" + port, "url=" + Streaming.url(SIM.get(), null),
-                "wav_header=44100:2", "seconds=1", "print_metrics=" + port, "end=closestream", "wait=10");
+                "wav_header=44100:2", "seconds=1", "print_metrics=" + port, "print_metrics_open=true", "end=closestream", "wait=10");
         String stdout = outcome.jvm.stdout();
         for (String warning : new String[] {"container_in_raw_stream", "sample_rate_mismatch", "channels_mismatch"}) {
             assertTrue(stdout.contains("METRIC deepgram_agent_session_warnings_total{library=\"okhttp\",warning=\"" + warning + "\",} 1.0"),

@@ -63,9 +63,14 @@ public final class AgentCore extends BridgeHandler {
     private void shutdown() {
         try {
             engine.shutdown();
-            sessionLog.reportSuppressed();
         } catch (Throwable t) {
             InternalErrors.record(InternalErrors.Kind.RUNTIME, "shutdown", t);
+        } finally {
+            try {
+                sessionLog.reportSuppressed();
+            } catch (Throwable t) {
+                InternalErrors.record(InternalErrors.Kind.RUNTIME, "shutdown", t);
+            }
         }
         for (AutoCloseable resource : closeAtExit) {
             try {

@@ -39,7 +39,9 @@ public final class DeepgramEndpoints {
         }
         URI uri;
         try {
-            uri = URI.create(url);
+            // Host, port and path only: a query may hold characters URI rejects (OkHttp leaves '|' unencoded).
+            int q = url.indexOf('?');
+            uri = URI.create(q < 0 ? url : url.substring(0, q));
         } catch (IllegalArgumentException e) {
             return null;
         }

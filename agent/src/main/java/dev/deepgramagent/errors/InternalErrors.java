@@ -15,7 +15,12 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class InternalErrors {
 
     /** Fixed, small set: also used as a metric label. */
-    public enum Kind { TRANSFORM, RUNTIME, STARTUP }
+    /**
+     * TRANSFORM: a class could not be instrumented; RUNTIME: an error on a socket path (the agent
+     * then only observes); STARTUP: a part did not start; DIAGNOSTIC: a check that only reports
+     * (audio preflight, settings lint) failed: that check stops, nothing else changes.
+     */
+    public enum Kind { TRANSFORM, RUNTIME, STARTUP, DIAGNOSTIC }
 
     private static final Map<Kind, AtomicLong> COUNTS = new ConcurrentHashMap<>();
     private static final Set<String> LOGGED = ConcurrentHashMap.newKeySet();

@@ -78,16 +78,16 @@ public final class SessionLog implements SessionListener {
         }
         LoggingEventBuilder b;
         LogRateLimiter.Kind kind;
-        if (end.savedBy != 0) {
+        if (end.rootCause != RootCause.CLEAN) {
+            b = log.isWarnEnabled() ? log.atWarn() : null;
+            kind = LogRateLimiter.Kind.ABNORMAL_END;
+        } else if (end.savedBy != 0) {
             b = log.isInfoEnabled() ? log.atInfo() : null;
             kind = LogRateLimiter.Kind.SAVED_END;
-        } else if (end.rootCause == RootCause.CLEAN) {
+        } else {
             boolean all = sessions.equals("all");
             b = all ? (log.isInfoEnabled() ? log.atInfo() : null) : (log.isDebugEnabled() ? log.atDebug() : null);
             kind = LogRateLimiter.Kind.CLEAN_END;
-        } else {
-            b = log.isWarnEnabled() ? log.atWarn() : null;
-            kind = LogRateLimiter.Kind.ABNORMAL_END;
         }
         if (b != null && limiter.allow(kind)) {
             fields(b, end).log("session ended");

@@ -17,6 +17,8 @@ class DeepgramEndpointsTest {
         assertEquals(DeepgramEndpoints.Endpoint.LISTEN_V1, defaults.classify("https://API.Deepgram.com:443/v1/listen"));
         assertEquals(DeepgramEndpoints.Endpoint.LISTEN_V2, defaults.classify("wss://eu.api.deepgram.com/v2/listen"));
         assertEquals(DeepgramEndpoints.Endpoint.LISTEN_V1, defaults.classify("ws://api.deepgram.com/v1/listen/"));
+        assertEquals(DeepgramEndpoints.Endpoint.LISTEN_V1, defaults.classify("wss://api.deepgram.com/v1/listen?keyterm=a|b&x={y}"),
+                "OkHttp leaves '|' and braces unencoded in queries; java.net.URI would reject the whole URL");
     }
 
     @Test

@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
  * session_id (an x-deepgram-session-id header, as the SDK sends), ping_ms (OkHttp's ping interval),
  * await_turn_end (Flux: wait for an EndOfTurn before the end, as a voice agent does), wav_header
  * (rate:channels: the audio starts with a WAV file's header, as when a file is streamed as raw audio),
- * print_metrics (a port: print the agent's non-zero warning and saved counters before the end),
+ * print_metrics (a port: print the agent's non-zero warning and saved counters after the end, and
+ * with print_metrics_open=true also while the session is open, which delays the end),
  * wait (seconds to wait for the end). On /v1/listen the words are those of final results; on Flux
  * (/v2/listen), those of EndOfTurn messages.
  *
@@ -171,7 +172,7 @@ public final class SampleApp {
             sender.sendAudio(TestAudio.silence());
         }
         out("SENT " + chunks);
-        if (o.get("print_metrics", null) != null) {
+        if (o.get("print_metrics", null) != null && o.flag("print_metrics_open")) {
             printAgentCounters(Integer.parseInt(o.get("print_metrics")), "METRIC ");
         }
         if (o.flag("await_turn_end")) {

@@ -59,7 +59,7 @@ final class SessionSettings {
         if (endpointing != null && !endpointing.equalsIgnoreCase("false") && !endpointing.matches("\\d+")) {
             throw new IllegalArgumentException("Invalid endpointing: expected a number of milliseconds or false");
         }
-        if ("true".equalsIgnoreCase(q.get("multichannel")) && !q.containsKey("channels")) {
+        if ("true".equalsIgnoreCase(q.get("multichannel")) && !q.containsKey("channels") && q.containsKey("encoding")) {
             throw new IllegalArgumentException("multichannel=true requires channels");
         }
         if (flux) {

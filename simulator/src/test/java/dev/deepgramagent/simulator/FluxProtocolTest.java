@@ -372,7 +372,7 @@ class FluxProtocolTest {
             "/v2/listen?model=flux-general-en&language_hint=de|language_hint",
             "/v1/listen?model=nova-3&utterance_end_ms=1000|utterance_end_ms",
             "/v1/listen?model=nova-3&endpointing=fast|endpointing",
-            "/v1/listen?model=nova-3&multichannel=true|channels",
+            "/v1/listen?model=nova-3&encoding=linear16&sample_rate=16000&multichannel=true|channels",
     })
     void badHandshakesAre400WithDgError(String pathAndExpected) throws Exception {
         String[] parts = pathAndExpected.split("\\|");

@@ -1,6 +1,5 @@
 package dev.deepgramagent.core.diagnostics;
 
-import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -21,7 +20,7 @@ import java.util.Set;
  * utterance_end_ms without interim_results=true                utterance_end_without_interim_results
  * utterance_end_ms not a whole number in 1000-5000             utterance_end_out_of_range
  * endpointing neither a whole number >= 0 nor false            endpointing_invalid
- * multichannel=true without channels                           multichannel_without_channels
+ * multichannel=true on raw audio (encoding) without channels    multichannel_without_channels
  * /v1/listen with a flux-* model; /v2/listen without one       model_endpoint_mismatch
  * eot_threshold 0.5-1.0, eager_eot_threshold 0.3-0.9 and not
  *   above eot_threshold, eot_timeout_ms 500-60000 (Flux)       flux_threshold_out_of_range
@@ -71,7 +70,8 @@ public final class SettingsLint {
             out.add(new SessionWarning.Finding(SessionWarning.ENDPOINTING_INVALID,
                     "endpointing=" + endpointing + " is neither a number of milliseconds nor false"));
         }
-        if ("true".equals(lower(q.get("multichannel"))) && q.get("channels") == null) {
+        // Containerised audio states its channels itself; raw audio (encoding set) needs them in the URL.
+        if ("true".equals(lower(q.get("multichannel"))) && q.get("channels") == null && encoding != null) {
             out.add(new SessionWarning.Finding(SessionWarning.MULTICHANNEL_WITHOUT_CHANNELS, "multichannel=true needs channels"));
         }
         String model = lower(q.get("model"));
@@ -116,12 +116,7 @@ public final class SettingsLint {
     /** The parameters in {@link #READ}, first value each, decoded; nothing else is even decoded. */
     static Map<String, String> query(String url) {
         Map<String, String> out = new HashMap<>();
-        String raw;
-        try {
-            raw = URI.create(url).getRawQuery();
-        } catch (IllegalArgumentException e) {
-            return out;
-        }
+        String raw = dev.deepgramagent.core.session.AudioFormat.rawQuery(url);
         if (raw == null) {
             return out;
         }
@@ -137,8 +132,9 @@ public final class SettingsLint {
             } catch (IllegalArgumentException e) {
                 // keep it raw
             }
-            // Deepgram's own values are short tokens; cap what a log line could carry.
-            out.put(name, value.length() > 32 ? value.substring(0, 32) + "..." : value);
+            // Deepgram's own values are short tokens: anything else is shown as (invalid), so a
+            // log line can never carry more than a token from the URL (nor a line break).
+            out.put(name, value.matches("[A-Za-z0-9._-]{0,32}") ? value : "(invalid)");
         }
         return out;
     }

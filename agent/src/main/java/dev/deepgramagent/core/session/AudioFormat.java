@@ -1,6 +1,5 @@
 package dev.deepgramagent.core.session;
 
-import java.net.URI;
 import java.util.Locale;
 
 /** Audio bytes per second of a session, from its URL's {@code encoding}, {@code sample_rate}, {@code channels}. */
@@ -25,7 +24,7 @@ public final class AudioFormat {
         long rate = 0;
         long channels = 1;
         try {
-            String query = URI.create(url).getRawQuery();
+            String query = rawQuery(url);
             if (query != null) {
                 for (String pair : query.split("&")) {
                     int eq = pair.indexOf('=');
@@ -47,6 +46,19 @@ public final class AudioFormat {
         }
         int bytesPerSample = encoding == null ? 0 : bytesPerSample(encoding);
         return new AudioFormat(bytesPerSample * rate * Math.max(1, channels), encoding, rate, Math.max(1, channels));
+    }
+
+    /**
+     * The raw query of a URL, without parsing the URL: OkHttp leaves characters such as {@code |}
+     * unencoded in queries (a keyterm "a|b"), which {@link java.net.URI} rejects.
+     */
+    public static String rawQuery(String url) {
+        int q = url.indexOf('?');
+        if (q < 0) {
+            return null;
+        }
+        int hash = url.indexOf('#', q);
+        return hash < 0 ? url.substring(q + 1) : url.substring(q + 1, hash);
     }
 
     static int bytesPerSample(String encoding) {

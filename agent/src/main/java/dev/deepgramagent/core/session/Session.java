@@ -121,6 +121,7 @@ public final class Session {
     boolean shutdown;
 
     long lastAgentSendNanos;     // the agent's own writes (KeepAlive, flushes): they reset Deepgram's idle timer too
+    boolean carriedByKeepAlive;  // the app was silent past server.idle.window while the agent's KeepAlives went out
     int warnings;                // bit set of SessionWarning ordinals raised for this session
     String serverMessage;        // Deepgram's dg-error on a rejected handshake, redacted
 
@@ -168,13 +169,10 @@ public final class Session {
         lastAgentSendNanos = now;
     }
 
-    /** The app's longest pause between its own actions, up to its close if it closed. Lock held. */
-    long longestAppGapNanos() {
-        long gap = longestGapNanos;
-        if (appCloseNanos != 0) {
-            gap = Math.max(gap, appCloseNanos - lastSendNanos);
-        }
-        return gap;
+    /** The app's longest pause between its own actions, the last one running to its close or the end. Lock held. */
+    long longestAppGapNanos(long endNanos) {
+        long last = appCloseNanos != 0 ? appCloseNanos : endNanos;
+        return Math.max(longestGapNanos, last - lastSendNanos);
     }
 
     public long audioBytes() {

@@ -142,8 +142,12 @@ public final class SessionEngine {
         Session s = new Session(socket, library, endpoint, AudioFormat.fromUrl(url), now, clientSessionId);
         s.preflightFramesLeft = AudioPreflight.framesToInspect(s.format.encoding);
         table.put(socket, s);
-        for (SessionWarning.Finding f : SettingsLint.check(url, s.flux)) {
-            warn(s, f);
+        try {
+            for (SessionWarning.Finding f : SettingsLint.check(url, s.flux)) {
+                warn(s, f);
+            }
+        } catch (Throwable t) {
+            InternalErrors.record(InternalErrors.Kind.DIAGNOSTIC, "settings lint", t);
         }
         if (sendClock instanceof CoarseClock) {
             ((CoarseClock) sendClock).start(scheduler);
@@ -194,7 +198,7 @@ public final class SessionEngine {
         if (s.appCloseRequested) {
             return true;
         }
-        if (s.preflightFramesLeft != 0) {
+        if (s.preflightFramesLeft > 0) {
             preflight(s, bytes, payload);
         }
         s.audioSent(bytes, sendClock.getAsLong());
@@ -203,7 +207,12 @@ public final class SessionEngine {
 
     /** The first frames of a stream declared raw: container headers, WAV format, whole samples. */
     private void preflight(Session s, int bytes, Object payload) {
+        // Plain int: two app threads sending at once may both get here; never let it go below 0.
         int left = s.preflightFramesLeft;
+        if (left <= 0) {
+            s.preflightFramesLeft = 0;
+            return;
+        }
         s.preflightFramesLeft = left - 1;
         try {
             List<SessionWarning.Finding> found = new ArrayList<>(2);
@@ -229,7 +238,8 @@ public final class SessionEngine {
             }
         } catch (Throwable t) {
             s.preflightFramesLeft = 0;
-            InternalErrors.record(InternalErrors.Kind.RUNTIME, s.library + " audio preflight", t);
+            // A check that only reports: it stops for this session, the agent goes on as before.
+            InternalErrors.record(InternalErrors.Kind.DIAGNOSTIC, s.library + " audio preflight", t);
         }
     }
 
@@ -720,6 +730,10 @@ public final class SessionEngine {
             for (Session s : table.sessions()) {
                 boolean send;
                 synchronized (s) {
+                    if (idleWindowNanos > 0 && s.lastAgentSendNanos > s.lastSendNanos && now - s.lastSendNanos >= idleWindowNanos
+                            && s.state == Session.State.OPEN) {
+                        s.carriedByKeepAlive = true; // the app is silent past Deepgram's window and our KeepAlives hold it open
+                    }
                     // KeepAlive is a v1 message: Flux sockets are kept alive by WebSocket pings.
                     send = !s.flux && s.state == Session.State.OPEN
                             && now - Math.max(s.lastSendNanos, s.lastAgentSendNanos) >= keepAliveNanos;
@@ -786,7 +800,7 @@ public final class SessionEngine {
             }
             end = new SessionEnd(cause, s, event.closeCode, reason, event.httpStatus,
                     event.error == null ? null : event.error.getClass().getName(),
-                    (now - s.createdNanos) / 1e9, lost, rescued, savedBy, s.longestAppGapNanos() / 1e9);
+                    (now - s.createdNanos) / 1e9, lost, rescued, savedBy, s.longestAppGapNanos(now) / 1e9);
             s.end = end;
             if (s.clientSessionId != null && !s.appCloseCalled && Reconnects.prompts(cause)) {
                 reconnects.remember(s.clientSessionId, cause, s.requestId, now);
@@ -822,15 +836,15 @@ public final class SessionEngine {
      * through a pause longer than Deepgram's idle window; its ForceEndTurn delivered a Flux turn. Lock held.
      */
     private int savedBy(Session s, RootCause cause, double rescued) {
+        if (cause != RootCause.CLEAN) {
+            return 0; // a session that ended badly was not saved, whatever the agent did on the way
+        }
         int by = 0;
-        if (!s.flux && rescued > 0 && s.injectedFinalizes + s.injectedCloseStreams > 0) {
-            by |= SessionEnd.SAVED_BY_FINALIZE;
+        // The deferral is the agent's, whether it sent the flush or waited for the app's own.
+        if (rescued > 0 && s.deferred) {
+            by |= s.flux ? SessionEnd.SAVED_BY_FORCE_END_TURN : SessionEnd.SAVED_BY_FINALIZE;
         }
-        if (s.flux && rescued > 0 && s.injectedForceEndTurns > 0) {
-            by |= SessionEnd.SAVED_BY_FORCE_END_TURN;
-        }
-        if (!s.flux && s.injectedKeepAlives > 0 && s.openedNanos != 0 && cause != RootCause.SERVER_IDLE_TIMEOUT
-                && s.longestAppGapNanos() >= idleWindowNanos) {
+        if (s.carriedByKeepAlive) {
             by |= SessionEnd.SAVED_BY_KEEPALIVE;
         }
         return by;

@@ -22,21 +22,30 @@ final class OkHttpControl implements SocketControl {
         }
     };
 
-    /** okio.ByteString#toByteArray, the same in okio 1.x (OkHttp 3) and 2.x/3.x (OkHttp 4, 5). */
-    private static final ClassValue<Method> TO_BYTE_ARRAY = new ClassValue<Method>() {
+    /**
+     * okio.ByteString's size(), substring(int, int) and toByteArray(), the same in okio 1.x (OkHttp 3)
+     * and 2.x/3.x (OkHttp 4, 5). Looked up on okio.ByteString itself: a payload may be a
+     * package-private subclass (SegmentedByteString) whose own methods reflection cannot call.
+     */
+    private static final ClassValue<Method[]> BYTE_STRING = new ClassValue<Method[]>() {
         @Override
-        protected Method computeValue(Class<?> type) {
+        protected Method[] computeValue(Class<?> type) {
             try {
-                return type.getMethod("toByteArray");
-            } catch (NoSuchMethodException e) {
+                Class<?> api = Class.forName("okio.ByteString", false, type.getClassLoader());
+                return new Method[] {api.getMethod("size"), api.getMethod("substring", int.class, int.class), api.getMethod("toByteArray")};
+            } catch (ReflectiveOperationException e) {
                 throw new IllegalStateException("not an okio ByteString: " + type.getName(), e);
             }
         }
     };
 
+    /** The first {@code max} bytes only: a frame may be megabytes, and this runs on the app's send thread. */
     @Override
     public byte[] audioHead(Object payload, int max) throws Exception {
-        return (byte[]) TO_BYTE_ARRAY.get(payload.getClass()).invoke(payload);
+        Method[] m = BYTE_STRING.get(payload.getClass());
+        int size = (Integer) m[0].invoke(payload);
+        Object head = size > max ? m[1].invoke(payload, 0, max) : payload;
+        return (byte[]) m[2].invoke(head);
     }
 
     @Override

@@ -32,7 +32,9 @@ class SettingsLintTest {
             "model=nova-3&encoding=mulaw&sample_rate=8000",
             "model=nova-3&multichannel=true&channels=2&encoding=linear16&sample_rate=48000",
             "",
-            "model=nova-3&keyterm=utterance_end_ms%3D1&search=model%3Dflux&tag=endpointing"})
+            "model=nova-3&keyterm=utterance_end_ms%3D1&search=model%3Dflux&tag=endpointing",
+            "model=nova-3&multichannel=true",
+            "model=nova-3&keyterm=a|b&encoding=linear16&sample_rate=16000"})
     void normalV1SettingsRaiseNothing(String query) {
         assertEquals(List.of(), v1(query));
     }
@@ -43,6 +45,7 @@ class SettingsLintTest {
             "model=flux-general-en&eot_threshold=0.8&eager_eot_threshold=0.5&eot_timeout_ms=5000",
             "model=flux-general-multi&language_hint=en"})
     void normalFluxSettingsRaiseNothing(String query) {
+        assertEquals(List.of(), v2(query + "&keyterm=a|b{c}"), "characters OkHttp leaves unencoded in a query");
         assertEquals(List.of(), v2(query));
     }
 
@@ -59,7 +62,7 @@ class SettingsLintTest {
             "endpointing=fast | endpointing_invalid",
             "endpointing=-5 | endpointing_invalid",
             "endpointing=true | endpointing_invalid",
-            "multichannel=true | multichannel_without_channels",
+            "encoding=linear16&sample_rate=16000&multichannel=true | multichannel_without_channels",
             "model=flux-general-en | model_endpoint_mismatch"})
     void eachV1Rule(String query, String expected) {
         assertEquals(List.of(expected), v1(query));
@@ -85,5 +88,9 @@ class SettingsLintTest {
         for (SessionWarning.Finding finding : f) {
             assertFalse(finding.detail.contains("Acme") || finding.detail.contains("private") || finding.detail.contains("abc"), finding.detail);
         }
+        List<SessionWarning.Finding> forged = SettingsLint.check(
+                "wss://api.deepgram.com/v1/listen?endpointing=1%0A{\"level\":\"ERROR\"}", false);
+        assertEquals("endpointing=(invalid) is neither a number of milliseconds nor false", forged.get(0).detail,
+                "a value that is not a token is never shown");
     }
 }

@@ -782,4 +782,37 @@ class SessionEngineTest {
         engine.closeReceived(socket, 1000, "");
         assertEquals(7, Integer.bitCount(ends.get(0).warnings) + 3, "the end carries the session's warnings");
     }
+
+    @Test
+    void aFailingPreflightStopsForThatSessionAndNeverDegradesTheAgent() {
+        SessionEngine engine = engine("");
+        engine.register("broken", new SocketControl() {
+            @Override
+            public boolean sendText(Object socket, String text) {
+                return true;
+            }
+
+            @Override
+            public boolean close(Object socket, int code, String reason) {
+                return true;
+            }
+
+            @Override
+            public byte[] audioHead(Object payload, int max) {
+                throw new IllegalStateException("unreadable payload");
+            }
+        });
+        boolean degradedBefore = dev.deepgramagent.errors.InternalErrors.degraded();
+        long before = dev.deepgramagent.errors.InternalErrors.count(dev.deepgramagent.errors.InternalErrors.Kind.DIAGNOSTIC);
+        Object socket = new Object();
+        engine.created(socket, "broken", URL, null);
+        engine.opened(socket, "req-1");
+        for (int i = 0; i < 10; i++) {
+            assertFalse(engine.binarySent(socket, 641, new Object()), "the app's frames go out");
+        }
+        assertEquals(before + 1, dev.deepgramagent.errors.InternalErrors.count(dev.deepgramagent.errors.InternalErrors.Kind.DIAGNOSTIC),
+                "counted once: the preflight stopped after the failure");
+        assertEquals(degradedBefore, dev.deepgramagent.errors.InternalErrors.degraded(), "a diagnostic failure never degrades the agent");
+        assertEquals(0, engine.sessions().get(0).preflightFramesLeft);
+    }
 }
