@@ -92,5 +92,10 @@ class DiagnosticsTest {
         assertTrue(gap >= 13.9 && gap < 15, "the app's own 14 s pause, not the KeepAlive interval: " + gap);
         assertTrue(outcome.jvm.stdout().contains(
                 "METRIC_END deepgram_agent_sessions_saved_total{library=\"okhttp\",by=\"keepalive\",} 1.0"), outcome.toString());
+        assertTrue(outcome.jvm.stdout().contains(
+                "METRIC_END deepgram_agent_send_gap_longest_seconds_bucket{library=\"okhttp\",le=\"10.0\",} 0.0")
+                && outcome.jvm.stdout().contains(
+                "METRIC_END deepgram_agent_send_gap_longest_seconds_bucket{library=\"okhttp\",le=\"15.0\",} 1.0"),
+                "the histogram records the pause between 10 and 15 s\n" + outcome);
     }
 }

@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
  * session_id (an x-deepgram-session-id header, as the SDK sends), ping_ms (OkHttp's ping interval),
  * await_turn_end (Flux: wait for an EndOfTurn before the end, as a voice agent does), wav_header
  * (rate:channels: the audio starts with a WAV file's header, as when a file is streamed as raw audio),
- * print_metrics (a port: print the agent's non-zero warning and saved counters after the end, and
+ * print_metrics (a port: print the agent's non-zero warning and saved counters and the longest-gap
+ * histogram's 10 s and 15 s buckets after the end, and
  * with print_metrics_open=true also while the session is open, which delays the end),
  * wait (seconds to wait for the end). On /v1/listen the words are those of final results; on Flux
  * (/v2/listen), those of EndOfTurn messages.
@@ -235,8 +236,11 @@ public final class SampleApp {
                 java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
         for (String line : r.body().split("\n")) {
-            if ((line.startsWith("deepgram_agent_session_warnings_total{") || line.startsWith("deepgram_agent_sessions_saved_total{"))
-                    && !line.endsWith(" 0.0")) {
+            boolean counter = (line.startsWith("deepgram_agent_session_warnings_total{") || line.startsWith("deepgram_agent_sessions_saved_total{"))
+                    && !line.endsWith(" 0.0");
+            boolean gapAround14s = line.startsWith("deepgram_agent_send_gap_longest_seconds_bucket{")
+                    && (line.contains("le=\"10.0\"") || line.contains("le=\"15.0\""));
+            if (counter || gapAround14s) {
                 out(prefix + line);
             }
         }
