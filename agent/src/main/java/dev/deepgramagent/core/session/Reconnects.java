@@ -69,8 +69,4 @@ final class Reconnects {
             }
         }
     }
-
-    int size() {
-        return recent.size();
-    }
 }

@@ -82,7 +82,6 @@ public final class Session {
     int appKeepAlives;
     int appFinalizes;
     int appCloseStreams;
-    int appForceEndTurns;
     int injectedKeepAlives;
     int injectedFinalizes;
     int injectedCloseStreams;

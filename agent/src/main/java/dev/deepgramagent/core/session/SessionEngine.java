@@ -295,7 +295,6 @@ public final class SessionEngine {
                     }
                     break;
                 case "ForceEndTurn":
-                    s.appForceEndTurns++;
                     if (s.flux) {
                         s.flushSent(Session.Flush.FORCE_END_TURN, now);
                     }

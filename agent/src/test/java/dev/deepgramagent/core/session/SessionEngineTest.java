@@ -356,17 +356,7 @@ class SessionEngineTest {
 
     @Test
     void fluxNeverGetsKeepAliveAndAMidTurnCloseGetsForceEndTurn() {
-        AgentConfig config = ConfigLoader.load("keepalive.interval=1s", Map.of(), Map.of(), w -> {
-            throw new AssertionError(w);
-        });
-        SessionEngine engine = new SessionEngine(config, now::get, scheduler);
-        engine.register("lib", control);
-        engine.addListener(new SessionListener() {
-            @Override
-            public void ended(Session session, SessionEnd end) {
-                ends.add(end);
-            }
-        });
+        SessionEngine engine = engine("keepalive.interval=1s"); // the later value wins over the helper's 0
         Object socket = openFlux(engine);
         engine.binarySent(socket, 2 * ONE_SECOND, null);
         now.addAndGet(TimeUnit.SECONDS.toNanos(20));
@@ -687,17 +677,7 @@ class SessionEngineTest {
 
     @Test
     void keepAliveThroughAPauseLongerThanTheIdleWindowSavesTheSessionAndTheGapIsTheAppsOwn() {
-        AgentConfig config = ConfigLoader.load("keepalive.interval=4s", Map.of(), Map.of(), w -> {
-            throw new AssertionError(w);
-        });
-        SessionEngine engine = new SessionEngine(config, now::get, scheduler);
-        engine.register("lib", control);
-        engine.addListener(new SessionListener() {
-            @Override
-            public void ended(Session session, SessionEnd end) {
-                ends.add(end);
-            }
-        });
+        SessionEngine engine = engine("keepalive.interval=4s"); // the later value wins over the helper's 0
         Object socket = open(engine);
         engine.binarySent(socket, ONE_SECOND, null);
         for (int second = 1; second <= 14; second++) {
@@ -718,17 +698,7 @@ class SessionEngineTest {
 
     @Test
     void aShortPauseOrAnIdleTimeoutIsNotASave() {
-        AgentConfig config = ConfigLoader.load("keepalive.interval=4s", Map.of(), Map.of(), w -> {
-            throw new AssertionError(w);
-        });
-        SessionEngine engine = new SessionEngine(config, now::get, scheduler);
-        engine.register("lib", control);
-        engine.addListener(new SessionListener() {
-            @Override
-            public void ended(Session session, SessionEnd end) {
-                ends.add(end);
-            }
-        });
+        SessionEngine engine = engine("keepalive.interval=4s"); // the later value wins over the helper's 0
         Object shortPause = open(engine);
         engine.binarySent(shortPause, ONE_SECOND, null);
         now.addAndGet(TimeUnit.SECONDS.toNanos(5));
