@@ -298,10 +298,13 @@ abstract class DeepgramSession extends SimpleChannelInboundHandler<WebSocketFram
         long at = Math.max(now + delayNanos, lastEmitNanos);
         lastEmitNanos = at;
         after(at - now, () -> {
-            ctx.writeAndFlush(new TextWebSocketFrame(payload));
+            // Queued, recorded, then flushed: a client that reads the frame and then asks the record finds it
+            // there, and whatever onSent writes (a close) still leaves after the frame.
+            ctx.write(new TextWebSocketFrame(payload));
             if (onSent != null) {
                 onSent.run();
             }
+            ctx.flush();
         });
     }
 
