@@ -26,6 +26,22 @@ public final class Bridge {
         }
     }
 
+    public static void socketRekeyed(Object from, Object to) {
+        try {
+            handler.socketRekeyed(from, to);
+        } catch (Throwable ignored) {
+            // see socketCreated
+        }
+    }
+
+    public static void handshakeStarted(Object socket, Object outcome) {
+        try {
+            handler.handshakeStarted(socket, outcome);
+        } catch (Throwable ignored) {
+            // see socketCreated
+        }
+    }
+
     public static void socketOpened(Object socket, String requestId) {
         try {
             handler.socketOpened(socket, requestId);
@@ -74,6 +90,30 @@ public final class Bridge {
         }
     }
 
+    public static void textPartReceived(Object socket, CharSequence part, boolean last) {
+        try {
+            handler.textPartReceived(socket, part, last);
+        } catch (Throwable ignored) {
+            // see socketCreated
+        }
+    }
+
+    public static Object sendIssued(Object socket, Object result, Object message, boolean binary, boolean last) {
+        try {
+            return handler.sendIssued(socket, result, message, binary, last);
+        } catch (Throwable ignored) {
+            return result;
+        }
+    }
+
+    public static Object deferredCloseResult(Object socket) {
+        try {
+            return handler.deferredCloseResult(socket);
+        } catch (Throwable ignored) {
+            return null;
+        }
+    }
+
     public static void closeReceived(Object socket, int code, String reason) {
         try {
             handler.closeReceived(socket, code, reason);
@@ -90,9 +130,9 @@ public final class Bridge {
         }
     }
 
-    public static long tunedTimeout(Object socket, String url, String which, long appValue) {
+    public static long tunedTimeout(Object socket, String url, String key, long appValue) {
         try {
-            return handler.tunedTimeout(socket, url, which, appValue);
+            return handler.tunedTimeout(socket, url, key, appValue);
         } catch (Throwable ignored) {
             return appValue;
         }

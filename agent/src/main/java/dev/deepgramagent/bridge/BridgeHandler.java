@@ -22,6 +22,21 @@ public abstract class BridgeHandler {
     public void socketCreated(Object socket, String library, String url, String clientSessionId) {
     }
 
+    /**
+     * The object that stands for a socket changed: libraries that build their WebSocket object only
+     * once the handshake succeeded (the JDK's) report the handshake's object first, then this.
+     */
+    public void socketRekeyed(Object from, Object to) {
+    }
+
+    /**
+     * The handshake's outcome arrives through {@code outcome} (a {@code CompletionStage}): when it
+     * fails without a response the library reports nowhere else (a refused connection, a connect
+     * timeout), its failure ends the session.
+     */
+    public void handshakeStarted(Object socket, Object outcome) {
+    }
+
     /** The handshake succeeded; {@code requestId} is Deepgram's {@code dg-request-id} header, or null. */
     public void socketOpened(Object socket, String requestId) {
     }
@@ -52,6 +67,30 @@ public abstract class BridgeHandler {
     public void textReceived(Object socket, String text) {
     }
 
+    /**
+     * A part of a text message arrived (libraries that deliver a message in several parts): the
+     * parts are joined and handled as {@link #textReceived} when {@code last} is true.
+     */
+    public void textPartReceived(Object socket, CharSequence part, boolean last) {
+    }
+
+    /**
+     * Libraries whose sends answer with a future (the JDK's): the app's send returned
+     * {@code result}. @return what the app gets instead, {@code result} to keep it (see
+     * {@code SocketControl.sendIssued}).
+     */
+    public Object sendIssued(Object socket, Object result, Object message, boolean binary, boolean last) {
+        return result;
+    }
+
+    /**
+     * Libraries whose close answers with a future: what the app's close returns when the agent
+     * deferred it ({@link #closeRequested} answered true). Null keeps the library's own answer.
+     */
+    public Object deferredCloseResult(Object socket) {
+        return null;
+    }
+
     /** A close frame arrived from the server. */
     public void closeReceived(Object socket, int code, String reason) {
     }
@@ -65,9 +104,10 @@ public abstract class BridgeHandler {
 
     /**
      * A client timeout of a socket about to be used ({@code socket}) or created ({@code url}):
-     * {@code which} is ping, close or connect. @return the value to use, {@code appValue} to keep it.
+     * {@code key} is the agent's configuration key for it (okhttp.ping.interval, jdk.connect.timeout, ...),
+     * in milliseconds, 0 for none. @return the value to use, {@code appValue} to keep it.
      */
-    public long tunedTimeout(Object socket, String url, String which, long appValue) {
+    public long tunedTimeout(Object socket, String url, String key, long appValue) {
         return appValue;
     }
 }

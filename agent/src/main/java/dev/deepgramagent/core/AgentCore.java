@@ -95,6 +95,26 @@ public final class AgentCore extends BridgeHandler {
     }
 
     @Override
+    public void socketRekeyed(Object from, Object to) {
+        try {
+            engine.rekeyed(from, to);
+        } catch (Throwable t) {
+            InternalErrors.record(InternalErrors.Kind.RUNTIME, "socketRekeyed", t);
+        }
+    }
+
+    @Override
+    public void handshakeStarted(Object socket, Object outcome) {
+        try {
+            if (outcome instanceof java.util.concurrent.CompletionStage) {
+                engine.handshakeStarted(socket, (java.util.concurrent.CompletionStage<?>) outcome);
+            }
+        } catch (Throwable t) {
+            InternalErrors.record(InternalErrors.Kind.RUNTIME, "handshakeStarted", t);
+        }
+    }
+
+    @Override
     public void socketOpened(Object socket, String requestId) {
         try {
             engine.opened(socket, requestId);
@@ -155,6 +175,36 @@ public final class AgentCore extends BridgeHandler {
     }
 
     @Override
+    public void textPartReceived(Object socket, CharSequence part, boolean last) {
+        try {
+            drill(failOnReceive, "receive");
+            engine.textPartReceived(socket, part, last);
+        } catch (Throwable t) {
+            InternalErrors.record(InternalErrors.Kind.RUNTIME, "textReceived", t);
+        }
+    }
+
+    @Override
+    public Object sendIssued(Object socket, Object result, Object message, boolean binary, boolean last) {
+        try {
+            return engine.sendIssued(socket, result, message, binary, last);
+        } catch (Throwable t) {
+            InternalErrors.record(InternalErrors.Kind.RUNTIME, "sendIssued", t);
+            return result;
+        }
+    }
+
+    @Override
+    public Object deferredCloseResult(Object socket) {
+        try {
+            return engine.deferredCloseResult(socket);
+        } catch (Throwable t) {
+            InternalErrors.record(InternalErrors.Kind.RUNTIME, "deferredCloseResult", t);
+            return null;
+        }
+    }
+
+    @Override
     public void closeReceived(Object socket, int code, String reason) {
         try {
             engine.closeReceived(socket, code, reason);
@@ -173,9 +223,9 @@ public final class AgentCore extends BridgeHandler {
     }
 
     @Override
-    public long tunedTimeout(Object socket, String url, String which, long appValue) {
+    public long tunedTimeout(Object socket, String url, String key, long appValue) {
         try {
-            return engine.tunedTimeout(socket, url, which, appValue);
+            return engine.tunedTimeout(socket, url, key, appValue);
         } catch (Throwable t) {
             InternalErrors.record(InternalErrors.Kind.RUNTIME, "tunedTimeout", t);
             return appValue;

@@ -5,6 +5,7 @@ import dev.deepgramagent.config.AgentConfig;
 import dev.deepgramagent.config.ConfigKey;
 import dev.deepgramagent.core.AgentCore;
 import dev.deepgramagent.errors.InternalErrors;
+import dev.deepgramagent.instrumentation.jdk.JdkWebSocketInstrumentation;
 import dev.deepgramagent.instrumentation.okhttp.OkHttpInstrumentation;
 import dev.deepgramagent.logging.AgentLogging;
 import dev.deepgramagent.metrics.AgentMetrics;
@@ -20,7 +21,8 @@ import java.util.List;
 /** The agent's start on its background thread: logging, the core, Byte Buddy, retransformation. */
 final class AgentStartup {
 
-    static final List<InstrumentationModule> MODULES = List.of(new OkHttpInstrumentation());
+    /** Every instrumented library: the one place a new adapter is registered (its type names also go to InstrumentedTypes). */
+    static final List<InstrumentationModule> MODULES = List.of(new OkHttpInstrumentation(), new JdkWebSocketInstrumentation());
 
     private AgentStartup() {
     }
@@ -28,9 +30,10 @@ final class AgentStartup {
     static void start(AgentConfig config, Instrumentation inst, LazyTransformer gate, boolean attach) {
         try {
             AgentLogging.configure(config);
+            List<InstrumentationModule> modules = availableModules();
             AgentCore core = new AgentCore(config);
             List<String> libraries = new ArrayList<>();
-            for (InstrumentationModule module : MODULES) {
+            for (InstrumentationModule module : modules) {
                 core.registerLibrary(module.library(), module.control());
                 libraries.add(module.library());
             }
@@ -39,7 +42,7 @@ final class AgentStartup {
             org.slf4j.Logger installLog = AgentLogging.logger("install");
             gate.coreReady(true, (name, retransformed) -> installLog.debug("instrumented {} ({}), woven at build time", name,
                     InstrumentedTypes.howInstrumented(retransformed)));
-            settleWeaver(gate, attach);
+            settleWeaver(modules, gate, attach);
             retransformAlreadyLoaded(inst, gate);
             // After the gate: an app opening its first session at start-up need not wait for it.
             serveMetrics(config, core, metrics);
@@ -57,14 +60,15 @@ final class AgentStartup {
      * cannot load, say) the gate lets classes load as they are, and the rest of the start, the
      * metrics among it, goes on: prewoven classes are still instrumented, at load and on attach.
      */
-    private static void settleWeaver(LazyTransformer gate, boolean attach) {
+    private static void settleWeaver(List<InstrumentationModule> modules, LazyTransformer gate, boolean attach) {
         try {
             ClassLoader system = ClassLoader.getSystemClassLoader();
-            if (!attach && allPrewoven(system)) {
-                // The app's copies were woven at build time: Byte Buddy loads only if another copy shows up.
-                gate.settle(new WeaverOnFirstUse(MODULES));
+            if (!attach && allPrewoven(modules, system)) {
+                // The app's copies were woven at build time: Byte Buddy loads only if another copy shows up
+                // (another version, or a library whose classes come with the JDK, at its first use).
+                gate.settle(new WeaverOnFirstUse(modules));
             } else {
-                Weaver weaver = new Weaver(MODULES);
+                Weaver weaver = new Weaver(modules);
                 if (!attach) {
                     weaver.prepare(system);
                 }
@@ -76,19 +80,42 @@ final class AgentStartup {
         }
     }
 
-    /** Whether every instrumented type the loader can see is one woven at build time. */
-    private static boolean allPrewoven(ClassLoader loader) {
-        for (InstrumentationModule module : MODULES) {
-            String internalName = module.typeName().replace('.', '/');
-            try (InputStream in = loader.getResourceAsStream(internalName + ".class")) {
-                if (in == null || Prewoven.lookup(internalName, in.readAllBytes()) == null) {
+    /**
+     * Whether every type woven at build time that the loader can see is one of the woven copies.
+     * Types of libraries that come with the JDK are not considered: woven at their first use.
+     */
+    private static boolean allPrewoven(List<InstrumentationModule> modules, ClassLoader loader) {
+        for (InstrumentationModule module : modules) {
+            if (!module.prewovenAtBuild()) {
+                continue;
+            }
+            for (String type : module.typeNames()) {
+                String internalName = type.replace('.', '/');
+                try (InputStream in = loader.getResourceAsStream(internalName + ".class")) {
+                    if (in == null || Prewoven.lookup(internalName, in.readAllBytes()) == null) {
+                        return false;
+                    }
+                } catch (IOException e) {
                     return false;
                 }
-            } catch (IOException e) {
-                return false;
             }
         }
         return true;
+    }
+
+    /** The modules whose library can exist in this JVM; one that cannot is left out, not an error. */
+    private static List<InstrumentationModule> availableModules() {
+        List<InstrumentationModule> out = new ArrayList<>();
+        for (InstrumentationModule module : MODULES) {
+            try {
+                if (module.available()) {
+                    out.add(module);
+                }
+            } catch (Throwable t) {
+                InternalErrors.record(InternalErrors.Kind.STARTUP, module.library(), t);
+            }
+        }
+        return out;
     }
 
     /** Metrics are an add-on: if they fail, sessions are still tracked, rescued and logged. */

@@ -9,10 +9,14 @@ import java.util.Set;
 final class InstrumentedTypes {
 
     static final Set<String> INTERNAL_NAMES = Set.of(
-            "okhttp3/internal/ws/RealWebSocket");
+            "okhttp3/internal/ws/RealWebSocket",
+            "jdk/internal/net/http/websocket/BuilderImpl",
+            "jdk/internal/net/http/websocket/OpeningHandshake",
+            "jdk/internal/net/http/websocket/WebSocketImpl",
+            "jdk/internal/net/http/websocket/WebSocketImpl$SignallingMessageConsumer");
 
     /** Library names for the start-up line. */
-    static final String SUMMARY = "okhttp (okhttp3.internal.ws.RealWebSocket)";
+    static final String SUMMARY = "okhttp (okhttp3.internal.ws.RealWebSocket), jdk (java.net.http.WebSocket)";
 
     /** For the "instrumented" debug line: how the class got its advice. */
     static String howInstrumented(boolean retransformed) {

@@ -39,21 +39,26 @@ public final class PrewovenGenerator {
             try (ZipFile zip = new ZipFile(jar);
                  URLClassLoader loader = new URLClassLoader(new URL[] {jar.toURI().toURL()}, null)) {
                 for (InstrumentationModule module : AgentStartup.MODULES) {
-                    String internalName = module.typeName().replace('.', '/');
-                    ZipEntry entry = zip.getEntry(internalName + ".class");
-                    if (entry == null) {
+                    if (!module.prewovenAtBuild()) {
                         continue;
                     }
-                    byte[] classFile;
-                    try (InputStream in = zip.getInputStream(entry)) {
-                        classFile = in.readAllBytes();
+                    for (String type : module.typeNames()) {
+                        String internalName = type.replace('.', '/');
+                        ZipEntry entry = zip.getEntry(internalName + ".class");
+                        if (entry == null) {
+                            continue;
+                        }
+                        byte[] classFile;
+                        try (InputStream in = zip.getInputStream(entry)) {
+                            classFile = in.readAllBytes();
+                        }
+                        byte[] woven = weaver.weave(loader, type, classFile, module.advice(type));
+                        Path target = out.resolve(Prewoven.resourceName(internalName, classFile));
+                        Files.createDirectories(target.getParent());
+                        Files.write(target, woven);
+                        System.out.println("prewoven " + type + " from " + jar.getName());
+                        written++;
                     }
-                    byte[] woven = weaver.weave(loader, module.typeName(), classFile, module.advice());
-                    Path target = out.resolve(Prewoven.resourceName(internalName, classFile));
-                    Files.createDirectories(target.getParent());
-                    Files.write(target, woven);
-                    System.out.println("prewoven " + module.typeName() + " from " + jar.getName());
-                    written++;
                 }
             }
         }

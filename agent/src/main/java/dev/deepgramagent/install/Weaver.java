@@ -37,7 +37,9 @@ final class Weaver implements ClassFileTransformer {
 
     Weaver(List<InstrumentationModule> modules) {
         for (InstrumentationModule module : modules) {
-            adviceByInternalName.put(module.typeName().replace('.', '/'), module.advice());
+            for (String type : module.typeNames()) {
+                adviceByInternalName.put(type.replace('.', '/'), module.advice(type));
+            }
         }
     }
 
@@ -70,10 +72,11 @@ final class Weaver implements ClassFileTransformer {
      */
     void prepare(ClassLoader loader) {
         for (Map.Entry<String, AsmVisitorWrapper> e : adviceByInternalName.entrySet()) {
-            try (InputStream in = loader.getResourceAsStream(e.getKey() + ".class")) {
-                if (in == null) {
-                    continue; // not on the class path (a nested jar, a container's loader): woven at load
-                }
+            java.net.URL where = loader.getResource(e.getKey() + ".class");
+            if (where == null || "jrt".equals(where.getProtocol())) {
+                continue; // not on the class path, or a JDK class (loaded by another loader): woven at load
+            }
+            try (InputStream in = where.openStream()) {
                 byte[] classFile = in.readAllBytes();
                 String name = e.getKey().replace('/', '.');
                 prepared.put(e.getKey(), new Prepared(loader, classFile, weave(loader, name, classFile, e.getValue())));

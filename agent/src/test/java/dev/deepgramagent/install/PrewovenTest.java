@@ -25,7 +25,7 @@ class PrewovenTest {
 
         InstrumentationModule okhttp = AgentStartup.MODULES.get(0);
         byte[] atRunTime = new Weaver(AgentStartup.MODULES)
-                .weave(ClassLoader.getSystemClassLoader(), okhttp.typeName(), original, okhttp.advice());
+                .weave(ClassLoader.getSystemClassLoader(), TYPE.replace('/', '.'), original, okhttp.advice(TYPE.replace('/', '.')));
         assertArrayEquals(atRunTime, prewoven);
     }
 

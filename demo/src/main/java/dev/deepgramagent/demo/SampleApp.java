@@ -32,6 +32,8 @@ import java.util.regex.Pattern;
  * wait (seconds to wait for the end). On /v1/listen the words are those of final results; on Flux
  * (/v2/listen), those of EndOfTurn messages.
  *
+ * client=jdk streams with the JDK's own java.net.http.WebSocket instead (see {@link JdkClient}).
+ *
  * <p>Output lines: OPEN, FINAL words..., CLOSING code reason, CLOSED code, FAILURE class status,
  * RECONNECT n, and at the end DONE words=n.
  */
@@ -46,6 +48,7 @@ public final class SampleApp {
         List<String> words = new ArrayList<>();
         CountDownLatch ended = new CountDownLatch(1);
         CountDownLatch turnEnded = new CountDownLatch(1);
+        Messages messages = new Messages(words, turnEnded);
         WebSocketListener listener = new WebSocketListener() {
             @Override
             public void onOpen(WebSocket ws, Response response) {
@@ -54,29 +57,7 @@ public final class SampleApp {
 
             @Override
             public void onMessage(WebSocket ws, String text) {
-                boolean finalResult = text.contains("\"type\":\"Results\"") && text.contains("\"is_final\":true");
-                boolean endOfTurn = text.contains("\"type\":\"TurnInfo\"") && text.contains("\"event\":\"EndOfTurn\"");
-                if (!finalResult && !endOfTurn && text.contains("\"type\":\"")) {
-                    int from = text.indexOf("\"type\":\"") + 8;
-                    String type = text.substring(from, text.indexOf('"', from));
-                    if (!type.equals("Results") && !type.equals("TurnInfo")) {
-                        out("MESSAGE " + type);
-                    }
-                }
-                if (endOfTurn) {
-                    turnEnded.countDown();
-                }
-                if (finalResult || endOfTurn) {
-                    List<String> w = new ArrayList<>();
-                    Matcher m = WORD.matcher(text);
-                    while (m.find()) {
-                        w.add(m.group(1));
-                    }
-                    synchronized (words) {
-                        words.addAll(w);
-                    }
-                    out("FINAL " + String.join(" ", w));
-                }
+                messages.received(text);
             }
 
             @Override
@@ -99,7 +80,13 @@ public final class SampleApp {
         };
 
         Sender sender;
-        if (o.flag("sdk")) {
+        if (o.get("client", "okhttp").equals("jdk")) {
+            sender = JdkClient.connect(o, messages, ended);
+            if (sender == null) {
+                out("DONE ended=true words=0");
+                System.exit(0);
+            }
+        } else if (o.flag("sdk")) {
             SdkStyleClient sdk = new SdkStyleClient(client, o.get("url"), o.get("reconnect_url", o.get("url")), "secret-test-key", listener);
             sdk.connect();
             sender = sdk;
@@ -242,6 +229,43 @@ public final class SampleApp {
                     && (line.contains("le=\"10.0\"") || line.contains("le=\"15.0\""));
             if (counter || gapAround14s) {
                 out(prefix + line);
+            }
+        }
+    }
+
+    /** What the app makes of Deepgram's messages, whichever client received them. */
+    static final class Messages {
+        private final List<String> words;
+        private final CountDownLatch turnEnded;
+
+        Messages(List<String> words, CountDownLatch turnEnded) {
+            this.words = words;
+            this.turnEnded = turnEnded;
+        }
+
+        void received(String text) {
+            boolean finalResult = text.contains("\"type\":\"Results\"") && text.contains("\"is_final\":true");
+            boolean endOfTurn = text.contains("\"type\":\"TurnInfo\"") && text.contains("\"event\":\"EndOfTurn\"");
+            if (!finalResult && !endOfTurn && text.contains("\"type\":\"")) {
+                int from = text.indexOf("\"type\":\"") + 8;
+                String type = text.substring(from, text.indexOf('"', from));
+                if (!type.equals("Results") && !type.equals("TurnInfo")) {
+                    out("MESSAGE " + type);
+                }
+            }
+            if (endOfTurn) {
+                turnEnded.countDown();
+            }
+            if (finalResult || endOfTurn) {
+                List<String> w = new ArrayList<>();
+                Matcher m = WORD.matcher(text);
+                while (m.find()) {
+                    w.add(m.group(1));
+                }
+                synchronized (words) {
+                    words.addAll(w);
+                }
+                out("FINAL " + String.join(" ", w));
             }
         }
     }

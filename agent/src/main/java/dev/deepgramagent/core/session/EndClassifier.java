@@ -129,7 +129,7 @@ public final class EndClassifier {
     private static boolean isCancel(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
             String m = String.valueOf(c.getMessage()).toLowerCase(Locale.ROOT);
-            if (m.contains("canceled") || m.contains("cancelled") || m.contains("socket closed")) {
+            if (m.contains("canceled") || m.contains("cancelled") || m.contains("aborted") || m.contains("socket closed")) {
                 return true;
             }
         }

@@ -5,6 +5,7 @@ import dev.deepgramagent.core.DeepgramEndpoints;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.ref.WeakReference;
+import java.util.concurrent.ScheduledFuture;
 
 /**
  * One Deepgram socket: what was sent, what came back, how it is closing and how it ended. The
@@ -52,8 +53,11 @@ public final class Session {
         }
     }
 
-    final WeakReference<Object> socket;
+    /** Weak: never keeps a socket alive. Replaced once when a library's socket object replaces its handshake's. */
+    private volatile WeakReference<Object> socket;
     public final String library;
+    /** The adapter's own per-socket state (SocketControl.newState), or null. */
+    final Object controlState;
     public final DeepgramEndpoints.Endpoint endpoint;
     public final AudioFormat format;
     public final long createdNanos;
@@ -119,6 +123,9 @@ public final class Session {
     boolean appCancelled;
     boolean shutdown;
 
+    long lastPingNanos;          // the agent's last WebSocket ping (Flux, libraries that do not ping on their own)
+    ScheduledFuture<?> closeTimeout; // aborts a close the server never answers (libraries without a close timeout)
+    StringBuilder partialText;   // the parts so far of a text message delivered in parts
     long lastAgentSendNanos;     // the agent's own writes (KeepAlive, flushes): they reset Deepgram's idle timer too
     boolean carriedByKeepAlive;  // the app was silent past server.idle.window while the agent's KeepAlives went out
     int warnings;                // bit set of SessionWarning ordinals raised for this session
@@ -127,9 +134,11 @@ public final class Session {
     SessionEnd end;
     boolean reported;            // listeners have seen the end
 
-    Session(Object socket, String library, DeepgramEndpoints.Endpoint endpoint, AudioFormat format, long now, String clientSessionId) {
+    Session(Object socket, String library, DeepgramEndpoints.Endpoint endpoint, AudioFormat format, long now, String clientSessionId,
+            Object controlState) {
         this.socket = new WeakReference<>(socket);
         this.library = library;
+        this.controlState = controlState;
         this.endpoint = endpoint;
         this.format = format;
         this.createdNanos = now;
@@ -222,5 +231,9 @@ public final class Session {
 
     Object socket() {
         return socket.get();
+    }
+
+    void rekey(Object newSocket) {
+        socket = new WeakReference<>(newSocket);
     }
 }

@@ -40,8 +40,6 @@ public final class SessionEngine {
     /** Timestamps on the audio send path: the coarse clock in production (see CoarseClock). */
     private final LongSupplier sendClock;
     private final ScheduledExecutorService scheduler;
-    /** Set while the agent itself writes to a socket, so its own calls pass the advice untouched. */
-    private final ThreadLocal<Boolean> injecting = new ThreadLocal<>();
     private final long keepAliveNanos;
     private final long finalizeTimeoutMillis;
     /** The flush before a v1 close (finalize.mode); null when off, which also turns Flux's ForceEndTurn off. */
@@ -74,8 +72,8 @@ public final class SessionEngine {
         this.v1Flush = mode.equals("off") ? null : mode.equals("closestream") ? Session.Flush.CLOSESTREAM : Session.Flush.FINALIZE;
         this.fluxPingMillis = config.millis(ConfigKey.FLUX_PING_INTERVAL);
         this.idleWindowNanos = TimeUnit.MILLISECONDS.toNanos(config.millis(ConfigKey.SERVER_IDLE_WINDOW));
-        if (keepAliveNanos > 0) {
-            long tick = Math.max(50, Math.min(500, config.millis(ConfigKey.KEEPALIVE_INTERVAL) / 4));
+        if (keepAliveNanos > 0 || fluxPingMillis > 0) {
+            long tick = keepAliveNanos > 0 ? Math.max(50, Math.min(500, config.millis(ConfigKey.KEEPALIVE_INTERVAL) / 4)) : 500;
             scheduler.scheduleWithFixedDelay(this::keepAliveTick, tick, tick, TimeUnit.MILLISECONDS);
         }
         scheduler.scheduleWithFixedDelay(this::sweepOrphans, 10, 10, TimeUnit.SECONDS);
@@ -115,8 +113,9 @@ public final class SessionEngine {
         return config.mode() == AgentConfig.Mode.ACTIVE && !InternalErrors.degraded();
     }
 
-    boolean injecting() {
-        return injecting.get() == Boolean.TRUE;
+    /** Whether the current thread writes for the agent: its own calls pass the advice untouched. */
+    static boolean injecting() {
+        return AgentWrites.active();
     }
 
     public int openSessions() {
@@ -139,7 +138,9 @@ public final class SessionEngine {
             return null;
         }
         long now = clock.getAsLong();
-        Session s = new Session(socket, library, endpoint, AudioFormat.fromUrl(url), now, clientSessionId);
+        SocketControl control = controls.get(library);
+        Session s = new Session(socket, library, endpoint, AudioFormat.fromUrl(url), now, clientSessionId,
+                control == null ? null : control.newState());
         s.preflightFramesLeft = AudioPreflight.framesToInspect(s.format.encoding);
         table.put(socket, s);
         try {
@@ -167,6 +168,32 @@ public final class SessionEngine {
         return s;
     }
 
+    /** The library's socket object replaces its handshake's ({@code from}) from now on. */
+    public void rekeyed(Object from, Object to) {
+        Session s = table.rekey(from, to);
+        if (s != null) {
+            s.rekey(to);
+        }
+    }
+
+    /**
+     * The handshake completes through {@code outcome}: a failure that the library reports nowhere
+     * else (no response: refused, timed out) ends the session. After success the handshake's
+     * object no longer names the session, so this does nothing.
+     */
+    public void handshakeStarted(Object socket, java.util.concurrent.CompletionStage<?> outcome) {
+        if (table.get(socket) == null) {
+            return;
+        }
+        outcome.whenComplete((result, error) -> {
+            if (error != null) {
+                Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                        ? error.getCause() : error;
+                failed(socket, cause, 0, null);
+            }
+        });
+    }
+
     public void opened(Object socket, String requestId) {
         Session s = table.get(socket);
         if (s == null) {
@@ -192,8 +219,8 @@ public final class SessionEngine {
      */
     public boolean binarySent(Object socket, int bytes, Object payload) {
         Session s = table.get(socket);
-        if (s == null) {
-            return false;
+        if (s == null || injecting()) {
+            return false; // the agent's own write: an app's send it carries out again was counted the first time
         }
         if (s.appCloseRequested) {
             return true;
@@ -350,36 +377,45 @@ public final class SessionEngine {
             return false;
         }
         Session.Flush inject;
-        synchronized (s) {
-            if (s.appCloseCalled || libraryAlreadyClosing || s.state == Session.State.ENDED) {
-                return false;
-            }
-            s.appCloseCalled = true;
-            s.appCloseRequested = true;
-            s.appCloseCode = code;
-            s.appCloseReason = reason;
-            s.appCloseNanos = clock.getAsLong();
-            boolean normal = (code == 1000 || code == 1001) && (reason == null || reason.length() <= 40);
-            if (s.state == Session.State.DEFERRING_CLOSE && s.heldCloseStream) {
-                if (normal) {
-                    return true; // the held CloseStream goes first, then this close (see performDeferred)
+        boolean closesNow = false;
+        try {
+            synchronized (s) {
+                if (s.appCloseCalled || libraryAlreadyClosing || s.state == Session.State.ENDED) {
+                    return false;
                 }
-                // Any other close goes now, through the library (which validates it): the hold is void.
-                s.heldCloseStream = false;
-                s.state = Session.State.CLOSING;
-                cancelTimer(s);
-                s.clientCloseSent = true;
-                return false;
+                s.appCloseCalled = true;
+                s.appCloseRequested = true;
+                s.appCloseCode = code;
+                s.appCloseReason = reason;
+                s.appCloseNanos = clock.getAsLong();
+                boolean normal = (code == 1000 || code == 1001) && (reason == null || reason.length() <= 40);
+                if (s.state == Session.State.DEFERRING_CLOSE && s.heldCloseStream) {
+                    if (normal) {
+                        return true; // the held CloseStream goes first, then this close (see performDeferred)
+                    }
+                    // Any other close goes now, through the library (which validates it): the hold is void.
+                    s.heldCloseStream = false;
+                    s.state = Session.State.CLOSING;
+                    cancelTimer(s);
+                    s.clientCloseSent = true;
+                    closesNow = true;
+                    return false;
+                }
+                boolean deferrable = normal
+                        && (s.state == Session.State.OPEN || s.state == Session.State.CONNECTING)
+                        && flushFor(s) != null && active();
+                if (!deferrable || !s.needsFlush()) {
+                    s.clientCloseSent = true;
+                    closesNow = true;
+                    return false;
+                }
+                inject = s.flushOutstanding ? null : flushFor(s);
+                deferClose(s, inject, s.appCloseNanos);
             }
-            boolean deferrable = normal
-                    && (s.state == Session.State.OPEN || s.state == Session.State.CONNECTING)
-                    && flushFor(s) != null && active();
-            if (!deferrable || !s.needsFlush()) {
-                s.clientCloseSent = true;
-                return false;
+        } finally {
+            if (closesNow) {
+                armCloseTimeout(s); // the library closes as soon as this returns
             }
-            inject = s.flushOutstanding ? null : flushFor(s);
-            deferClose(s, inject, s.appCloseNanos);
         }
         startDeferral(s, inject);
         return true;
@@ -399,6 +435,60 @@ public final class SessionEngine {
                 }
             }
         }
+    }
+
+    /** Longest text message assembled from parts; Deepgram's messages are a few KiB. */
+    static final int MAX_TEXT_CHARS = 1 << 20;
+
+    /** A part of a text message: parts are joined until the last one. */
+    public void textPartReceived(Object socket, CharSequence part, boolean last) {
+        Session s = table.get(socket);
+        if (s == null) {
+            return;
+        }
+        String whole;
+        synchronized (s) {
+            if (s.partialText == null) {
+                if (last) {
+                    whole = part.toString();
+                } else {
+                    s.partialText = new StringBuilder(part);
+                    return;
+                }
+            } else {
+                if (s.partialText.length() + part.length() <= MAX_TEXT_CHARS) {
+                    s.partialText.append(part);
+                } else {
+                    s.partialText.setLength(0); // too long to be Deepgram's: skipped whole
+                    s.partialText.append('\0');
+                }
+                if (!last) {
+                    return;
+                }
+                whole = s.partialText.toString();
+                s.partialText = null;
+            }
+        }
+        if (!whole.startsWith("\0")) {
+            textReceived(socket, whole);
+        }
+    }
+
+    /** The app's send returned {@code result} (libraries whose sends answer with a future). */
+    public Object sendIssued(Object socket, Object result, Object message, boolean binary, boolean last) {
+        Session s = table.get(socket);
+        if (s == null || injecting()) {
+            return result;
+        }
+        SocketControl control = controls.get(s.library);
+        return control == null ? result : control.sendIssued(socket, s.controlState, result, message, binary, last);
+    }
+
+    /** What the app's deferred close returns, for libraries whose close answers with a future. */
+    public Object deferredCloseResult(Object socket) {
+        Session s = table.get(socket);
+        SocketControl control = s == null ? null : controls.get(s.library);
+        return control == null ? null : control.deferredCloseResult(socket, s.controlState);
     }
 
     public void textReceived(Object socket, String text) {
@@ -560,11 +650,12 @@ public final class SessionEngine {
     }
 
     /**
-     * Client timeouts of Deepgram sockets only: {@code which} is ping, close or connect; the socket
-     * is known ({@code socket}) or about to be created ({@code url}). The library's own key wins;
-     * otherwise a Flux socket whose app sends no pings gets {@code flux.ping.interval} (active mode).
+     * Client timeouts of Deepgram sockets only: {@code key} names the library's key (okhttp.ping.interval,
+     * jdk.connect.timeout, ...); the socket is known ({@code socket}) or about to be created ({@code url}).
+     * The library's own key wins; otherwise a Flux socket whose app sends no pings gets
+     * {@code flux.ping.interval} (active mode).
      */
-    public long tunedTimeout(Object socket, String url, String which, long appValue) {
+    public long tunedTimeout(Object socket, String url, String key, long appValue) {
         DeepgramEndpoints.Endpoint endpoint;
         if (socket != null) {
             Session s = table.get(socket);
@@ -575,18 +666,15 @@ public final class SessionEngine {
         if (endpoint == null) {
             return appValue;
         }
-        ConfigKey key;
-        switch (which) {
-            case "ping": key = ConfigKey.OKHTTP_PING_INTERVAL; break;
-            case "close": key = ConfigKey.OKHTTP_CLOSE_TIMEOUT; break;
-            case "connect": key = ConfigKey.OKHTTP_CONNECT_TIMEOUT; break;
-            default: return appValue;
+        ConfigKey configKey = ConfigKey.byKey(key);
+        if (configKey == null) {
+            return appValue;
         }
-        long configured = config.millis(key);
+        long configured = config.millis(configKey);
         if (configured >= 0) {
             return configured;
         }
-        if (which.equals("ping") && endpoint == DeepgramEndpoints.Endpoint.LISTEN_V2 && appValue <= 0 && fluxPingMillis > 0 && active()) {
+        if (key.endsWith(".ping.interval") && endpoint == DeepgramEndpoints.Endpoint.LISTEN_V2 && appValue <= 0 && fluxPingMillis > 0 && active()) {
             return fluxPingMillis;
         }
         return appValue;
@@ -680,13 +768,53 @@ public final class SessionEngine {
     }
 
     private void closeSocket(Session s, Object socket, SocketControl control, int code, String reason) {
-        injecting.set(Boolean.TRUE);
         try {
-            control.close(socket, code, reason);
+            AgentWrites.run(() -> control.close(socket, s.controlState, code, reason));
         } catch (Throwable t) {
             InternalErrors.record(InternalErrors.Kind.RUNTIME, s.library + " deferred close", t);
-        } finally {
-            injecting.remove();
+        }
+        armCloseTimeout(s);
+    }
+
+    /**
+     * For libraries that wait forever for the server's answer to a close (the JDK's): after
+     * {@code <library>.close.timeout}, the session ends as close_timeout and the socket is aborted.
+     */
+    private void armCloseTimeout(Session s) {
+        SocketControl control = controls.get(s.library);
+        if (control == null || control.timesOutCloseOnItsOwn() || !active()) {
+            return;
+        }
+        ConfigKey key = ConfigKey.byKey(s.library + ".close.timeout");
+        long millis = key == null ? -1 : config.millis(key);
+        if (millis <= 0) {
+            return; // "app": the library's own behaviour
+        }
+        synchronized (s) {
+            if (s.state == Session.State.ENDED || s.closeTimeout != null) {
+                return;
+            }
+            try {
+                s.closeTimeout = scheduler.schedule(() -> closeTimedOut(s, millis), millis, TimeUnit.MILLISECONDS);
+            } catch (RuntimeException rejected) {
+                // the scheduler is gone (JVM exit): the shutdown ends the session
+            }
+        }
+    }
+
+    private void closeTimedOut(Session s, long millis) {
+        try {
+            Object socket = s.socket();
+            end(s, EndEvent.failure(new java.net.SocketTimeoutException("the server did not answer the close within " + millis + " ms"), 0));
+            SocketControl control = controls.get(s.library);
+            if (socket != null && control != null) {
+                AgentWrites.run(() -> {
+                    control.abort(socket, s.controlState);
+                    return null;
+                });
+            }
+        } catch (Throwable t) {
+            InternalErrors.record(InternalErrors.Kind.RUNTIME, s.library + " close timeout", t);
         }
     }
 
@@ -703,9 +831,8 @@ public final class SessionEngine {
         if (socket == null || control == null) {
             return false;
         }
-        injecting.set(Boolean.TRUE);
         try {
-            boolean ok = control.sendText(socket, text);
+            boolean ok = AgentWrites.run(() -> control.sendText(socket, s.controlState, text));
             if (ok) {
                 synchronized (s) {
                     s.agentSent(clock.getAsLong());
@@ -715,8 +842,6 @@ public final class SessionEngine {
         } catch (Throwable t) {
             InternalErrors.record(InternalErrors.Kind.RUNTIME, s.library + " send", t);
             return false;
-        } finally {
-            injecting.remove();
         }
     }
 
@@ -734,7 +859,7 @@ public final class SessionEngine {
                         s.carriedByKeepAlive = true; // the app is silent past Deepgram's window and our KeepAlives hold it open
                     }
                     // KeepAlive is a v1 message: Flux sockets are kept alive by WebSocket pings.
-                    send = !s.flux && s.state == Session.State.OPEN
+                    send = keepAliveNanos > 0 && !s.flux && s.state == Session.State.OPEN
                             && now - Math.max(s.lastSendNanos, s.lastAgentSendNanos) >= keepAliveNanos;
                     if (send) {
                         s.injectedKeepAlives++;
@@ -743,9 +868,39 @@ public final class SessionEngine {
                 if (send && write(s, s.socket(), KEEPALIVE)) {
                     notifyInjected(s, "keepalive");
                 }
+                if (s.flux) {
+                    fluxPing(s, now);
+                }
             }
         } catch (Throwable t) {
             InternalErrors.record(InternalErrors.Kind.RUNTIME, "keepalive", t);
+        }
+    }
+
+    /**
+     * Flux sockets of libraries that do not ping on their own (the JDK's): a WebSocket ping when
+     * neither the app nor the agent sent anything for {@code flux.ping.interval}.
+     */
+    private void fluxPing(Session s, long now) {
+        SocketControl control = controls.get(s.library);
+        if (fluxPingMillis <= 0 || control == null || control.pingsOnItsOwn()) {
+            return;
+        }
+        synchronized (s) {
+            long last = Math.max(Math.max(s.lastSendNanos, s.lastAgentSendNanos), s.lastPingNanos);
+            if (s.state != Session.State.OPEN || now - last < TimeUnit.MILLISECONDS.toNanos(fluxPingMillis)) {
+                return;
+            }
+            s.lastPingNanos = now;
+        }
+        Object socket = s.socket();
+        if (socket == null) {
+            return;
+        }
+        try {
+            AgentWrites.run(() -> control.sendPing(socket, s.controlState));
+        } catch (Throwable t) {
+            InternalErrors.record(InternalErrors.Kind.RUNTIME, s.library + " ping", t);
         }
     }
 
@@ -773,10 +928,12 @@ public final class SessionEngine {
 
     private void end(Session s, EndEvent event) {
         SessionEnd end;
+        boolean closeStillDeferred;
         synchronized (s) {
             if (s.state == Session.State.ENDED) {
                 return;
             }
+            boolean wasDeferring = s.state == Session.State.DEFERRING_CLOSE;
             s.state = Session.State.ENDED;
             long now = clock.getAsLong();
             if (s.pendingErrorVariant != null && now - s.pendingErrorNanos > ERROR_EXPLAINS_CLOSE_NANOS) {
@@ -809,9 +966,23 @@ public final class SessionEngine {
                 s.closeTimer.cancel(false);
                 s.closeTimer = null;
             }
+            if (s.closeTimeout != null) {
+                s.closeTimeout.cancel(false);
+                s.closeTimeout = null;
+            }
+            // The app's close was still deferred: it is carried out all the same (the library
+            // answers it as after any end, and completes what it returned to the app).
+            closeStillDeferred = wasDeferring && s.appCloseCalled && event.kind != EndEvent.Kind.ORPHANED;
             reportsInFlight.incrementAndGet();
         }
         table.remove(s);
+        if (closeStillDeferred) {
+            Object socket = s.socket();
+            SocketControl control = controls.get(s.library);
+            if (socket != null && control != null) {
+                closeSocket(s, socket, control, s.appCloseCode, s.appCloseReason);
+            }
+        }
         for (SessionListener l : listeners) {
             try {
                 l.ended(s, end);

@@ -49,6 +49,18 @@ final class SessionTable {
         rebuild(live);
     }
 
+    /** The session of {@code from} is now found under {@code to}; @return it, or null if {@code from} had none. */
+    synchronized Session rekey(Object from, Object to) {
+        Session session = get(from);
+        if (session == null) {
+            return null;
+        }
+        List<Slot> live = liveSlots(session);
+        live.add(new Slot(to, System.identityHashCode(to), session));
+        rebuild(live);
+        return session;
+    }
+
     synchronized void remove(Session session) {
         List<Slot> live = liveSlots(session);
         if (live.size() != size) {

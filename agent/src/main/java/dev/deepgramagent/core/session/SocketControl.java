@@ -1,17 +1,18 @@
 package dev.deepgramagent.core.session;
 
 /**
- * What a library adapter offers the engine: the only ways the agent ever writes to a socket.
- * Implementations call the library's public API on the socket object, typically by reflection,
- * because the agent's class loader cannot see library classes.
+ * What a library adapter offers the engine: the only ways the agent ever writes to a socket, and
+ * what the engine must do itself because the library does not (its own pings, a close timeout).
+ * Implementations call the library's public API on the socket object. {@code state} is the
+ * adapter's own per-socket object ({@link #newState}), kept in the session; null for most adapters.
  */
 public interface SocketControl {
 
     /** Sends a text frame; false if the library refused (socket closing or closed). */
-    boolean sendText(Object socket, String text) throws Exception;
+    boolean sendText(Object socket, Object state, String text) throws Exception;
 
     /** Starts the library's normal close handshake with this code and reason. */
-    boolean close(Object socket, int code, String reason) throws Exception;
+    boolean close(Object socket, Object state, int code, String reason) throws Exception;
 
     /**
      * The first bytes of an audio payload as the adapter passed it to {@code binarySent} (up to
@@ -20,5 +21,50 @@ public interface SocketControl {
      */
     default byte[] audioHead(Object payload, int max) throws Exception {
         return payload instanceof byte[] ? (byte[]) payload : null;
+    }
+
+    /** A new session's per-socket state for this adapter, or null. */
+    default Object newState() {
+        return null;
+    }
+
+    /**
+     * Whether the library sends WebSocket pings on its own once told an interval (through
+     * {@code tunedTimeout}). If not, the engine pings idle Flux sockets through {@link #sendPing}.
+     */
+    default boolean pingsOnItsOwn() {
+        return true;
+    }
+
+    /** Sends a WebSocket ping; false if the library cannot (or refused). */
+    default boolean sendPing(Object socket, Object state) throws Exception {
+        return false;
+    }
+
+    /**
+     * Whether the library gives up on a close the server never answers (OkHttp after its close
+     * timeout). If not, the engine aborts the socket through {@link #abort} after
+     * {@code <library>.close.timeout}.
+     */
+    default boolean timesOutCloseOnItsOwn() {
+        return true;
+    }
+
+    /** Drops the connection at once, without a close handshake. */
+    default void abort(Object socket, Object state) throws Exception {
+    }
+
+    /**
+     * Libraries whose sends answer with a future: the app's send returned {@code result}; the
+     * adapter may answer something else (the JDK's: the same send, once the agent's own write that
+     * held the socket has gone out). Called on the app's send path: no allocation unless replaced.
+     */
+    default Object sendIssued(Object socket, Object state, Object result, Object message, boolean binary, boolean last) {
+        return result;
+    }
+
+    /** Libraries whose close answers with a future: what the app's deferred close returns. */
+    default Object deferredCloseResult(Object socket, Object state) {
+        return null;
     }
 }

@@ -49,12 +49,12 @@ final class OkHttpControl implements SocketControl {
     }
 
     @Override
-    public boolean sendText(Object socket, String text) throws Exception {
+    public boolean sendText(Object socket, Object state, String text) throws Exception {
         return (Boolean) METHODS.get(socket.getClass())[0].invoke(socket, text);
     }
 
     @Override
-    public boolean close(Object socket, int code, String reason) throws Exception {
+    public boolean close(Object socket, Object state, int code, String reason) throws Exception {
         return (Boolean) METHODS.get(socket.getClass())[1].invoke(socket, code, reason);
     }
 }

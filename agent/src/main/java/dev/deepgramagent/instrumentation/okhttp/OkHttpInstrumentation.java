@@ -5,6 +5,8 @@ import dev.deepgramagent.install.AdviceLoader;
 import dev.deepgramagent.install.InstrumentationModule;
 import net.bytebuddy.asm.AsmVisitorWrapper;
 
+import java.util.List;
+
 import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
 import static net.bytebuddy.matcher.ElementMatchers.isMethod;
 import static net.bytebuddy.matcher.ElementMatchers.isPublic;
@@ -37,12 +39,12 @@ public final class OkHttpInstrumentation implements InstrumentationModule {
     }
 
     @Override
-    public String typeName() {
-        return REAL_WEB_SOCKET;
+    public List<String> typeNames() {
+        return List.of(REAL_WEB_SOCKET);
     }
 
     @Override
-    public AsmVisitorWrapper advice() {
+    public AsmVisitorWrapper advice(String typeName) {
         // One pass over the class: each method gets the advice whose matcher it meets.
         return new AsmVisitorWrapper.ForDeclaredMethods()
                 .invokable(isConstructor(), AdviceLoader.advice(ADVICE + "Created"))

@@ -120,7 +120,7 @@ public final class RealWebSocketAdvice {
     public static final class PingInterval3 {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static void enter(@Advice.Argument(0) Object request, @Advice.Argument(value = 3, readOnly = false) long pingIntervalMillis) {
-            pingIntervalMillis = Bridge.tunedTimeout(null, ((okhttp3.Request) request).url().toString(), "ping", pingIntervalMillis);
+            pingIntervalMillis = Bridge.tunedTimeout(null, ((okhttp3.Request) request).url().toString(), "okhttp.ping.interval", pingIntervalMillis);
         }
     }
 
@@ -128,7 +128,7 @@ public final class RealWebSocketAdvice {
     public static final class PingInterval4 {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static void enter(@Advice.Argument(1) Object request, @Advice.Argument(value = 4, readOnly = false) long pingIntervalMillis) {
-            pingIntervalMillis = Bridge.tunedTimeout(null, ((okhttp3.Request) request).url().toString(), "ping", pingIntervalMillis);
+            pingIntervalMillis = Bridge.tunedTimeout(null, ((okhttp3.Request) request).url().toString(), "okhttp.ping.interval", pingIntervalMillis);
         }
     }
 
@@ -136,7 +136,7 @@ public final class RealWebSocketAdvice {
     public static final class CloseTimeout {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static void enter(@Advice.This Object socket, @Advice.Argument(value = 2, readOnly = false) long cancelAfterCloseMillis) {
-            cancelAfterCloseMillis = Bridge.tunedTimeout(socket, null, "close", cancelAfterCloseMillis);
+            cancelAfterCloseMillis = Bridge.tunedTimeout(socket, null, "okhttp.close.timeout", cancelAfterCloseMillis);
         }
     }
 
@@ -147,7 +147,7 @@ public final class RealWebSocketAdvice {
                           @Advice.Argument(value = 0, readOnly = false, typing = net.bytebuddy.implementation.bytecode.assign.Assigner.Typing.DYNAMIC) Object client) {
             okhttp3.OkHttpClient c = (okhttp3.OkHttpClient) client;
             long current = c.connectTimeoutMillis();
-            long tuned = Bridge.tunedTimeout(socket, null, "connect", current);
+            long tuned = Bridge.tunedTimeout(socket, null, "okhttp.connect.timeout", current);
             if (tuned != current) {
                 client = c.newBuilder().connectTimeout(tuned, java.util.concurrent.TimeUnit.MILLISECONDS).build();
             }

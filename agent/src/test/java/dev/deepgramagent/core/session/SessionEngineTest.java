@@ -36,13 +36,13 @@ class SessionEngineTest {
         final CountDownLatch closed = new CountDownLatch(1);
 
         @Override
-        public boolean sendText(Object socket, String text) {
+        public boolean sendText(Object socket, Object state, String text) {
             writes.add("text " + text);
             return true;
         }
 
         @Override
-        public boolean close(Object socket, int code, String reason) {
+        public boolean close(Object socket, Object state, int code, String reason) {
             writes.add("close " + code + " " + reason);
             closed.countDown();
             return true;
@@ -521,14 +521,14 @@ class SessionEngineTest {
     @Test
     void fluxSocketsWithoutPingsGetThemInActiveModeOnly() {
         String v1 = "wss://api.deepgram.com/v1/listen";
-        assertEquals(20_000, engine("").tunedTimeout(null, FLUX_URL, "ping", 0));
-        assertEquals(5_000, engine("").tunedTimeout(null, FLUX_URL, "ping", 5_000), "the app's own pings are kept");
-        assertEquals(0, engine("").tunedTimeout(null, v1, "ping", 0), "v1 sockets are left alone");
-        assertEquals(0, engine("mode=observe").tunedTimeout(null, FLUX_URL, "ping", 0), "observe mode changes nothing on the wire");
-        assertEquals(0, engine("flux.ping.interval=app").tunedTimeout(null, FLUX_URL, "ping", 0));
-        assertEquals(3_000, engine("flux.ping.interval=3s").tunedTimeout(null, FLUX_URL, "ping", 0));
-        assertEquals(1_000, engine("okhttp.ping.interval=1s").tunedTimeout(null, FLUX_URL, "ping", 0), "the library's key wins");
-        assertEquals(0, engine("").tunedTimeout(null, "wss://example.com/v2/listen", "ping", 0), "not a Deepgram host");
+        assertEquals(20_000, engine("").tunedTimeout(null, FLUX_URL, "okhttp.ping.interval", 0));
+        assertEquals(5_000, engine("").tunedTimeout(null, FLUX_URL, "okhttp.ping.interval", 5_000), "the app's own pings are kept");
+        assertEquals(0, engine("").tunedTimeout(null, v1, "okhttp.ping.interval", 0), "v1 sockets are left alone");
+        assertEquals(0, engine("mode=observe").tunedTimeout(null, FLUX_URL, "okhttp.ping.interval", 0), "observe mode changes nothing on the wire");
+        assertEquals(0, engine("flux.ping.interval=app").tunedTimeout(null, FLUX_URL, "okhttp.ping.interval", 0));
+        assertEquals(3_000, engine("flux.ping.interval=3s").tunedTimeout(null, FLUX_URL, "okhttp.ping.interval", 0));
+        assertEquals(1_000, engine("okhttp.ping.interval=1s").tunedTimeout(null, FLUX_URL, "okhttp.ping.interval", 0), "the library's key wins");
+        assertEquals(0, engine("").tunedTimeout(null, "wss://example.com/v2/listen", "okhttp.ping.interval", 0), "not a Deepgram host");
     }
 
     // ---- Error frames, Configure, reconnects --------------------------------------------------
@@ -758,12 +758,12 @@ class SessionEngineTest {
         SessionEngine engine = engine("");
         engine.register("broken", new SocketControl() {
             @Override
-            public boolean sendText(Object socket, String text) {
+            public boolean sendText(Object socket, Object state, String text) {
                 return true;
             }
 
             @Override
-            public boolean close(Object socket, int code, String reason) {
+            public boolean close(Object socket, Object state, int code, String reason) {
                 return true;
             }
 

@@ -34,12 +34,12 @@ public final class SessionStateApp {
         SessionEngine engine = new SessionEngine(config);
         engine.register("okhttp", new SocketControl() {
             @Override
-            public boolean sendText(Object socket, String text) {
+            public boolean sendText(Object socket, Object state, String text) {
                 return true;
             }
 
             @Override
-            public boolean close(Object socket, int code, String reason) {
+            public boolean close(Object socket, Object state, int code, String reason) {
                 return true;
             }
         });
