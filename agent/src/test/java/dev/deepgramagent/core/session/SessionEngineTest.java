@@ -31,7 +31,7 @@ class SessionEngineTest {
     static final int ONE_SECOND = 32_000; // bytes of 16 kHz mono linear16
 
     /** The adapter contract, recorded: what the engine wrote to which socket. */
-    static final class RecordingControl implements SocketControl {
+    static class RecordingControl implements SocketControl {
         final List<String> writes = new CopyOnWriteArrayList<>();
         final CountDownLatch closed = new CountDownLatch(1);
 
@@ -784,5 +784,153 @@ class SessionEngineTest {
                 "counted once: the preflight stopped after the failure");
         assertEquals(degradedBefore, dev.deepgramagent.errors.InternalErrors.degraded(), "a diagnostic failure never degrades the agent");
         assertEquals(0, engine.sessions().get(0).preflightFramesLeft);
+    }
+
+    /** A library that neither pings nor times a close out on its own (as the JDK's client): the engine does both. */
+    static final class BareControl extends RecordingControl {
+        final List<String> actions = new CopyOnWriteArrayList<>();
+        final CountDownLatch aborted = new CountDownLatch(1);
+
+        @Override
+        public boolean pingsOnItsOwn() {
+            return false;
+        }
+
+        @Override
+        public boolean timesOutCloseOnItsOwn() {
+            return false;
+        }
+
+        @Override
+        public boolean sendPing(Object socket, Object state) {
+            actions.add("ping");
+            return true;
+        }
+
+        @Override
+        public void abort(Object socket, Object state) {
+            actions.add("abort");
+            aborted.countDown();
+        }
+
+        @Override
+        public Object newState() {
+            return "state";
+        }
+
+        @Override
+        public Object deferredCloseResult(Object socket, Object state) {
+            return "later:" + state;
+        }
+    }
+
+    @Test
+    void aSessionFollowsItsSocketFromTheHandshakeToTheLibrarysObject() {
+        SessionEngine engine = engine("");
+        Object handshake = new Object();
+        Object transport = new Object();
+        Object webSocket = new Object();
+        assertNotNull(engine.created(handshake, "lib", URL, null));
+        engine.opened(handshake, "req-1");
+        engine.rekeyed(handshake, transport);
+        engine.rekeyed(transport, webSocket);
+        assertEquals(1, engine.openSessions());
+        assertFalse(engine.binarySent(handshake, ONE_SECOND, null), "the old keys name nothing");
+        engine.binarySent(webSocket, ONE_SECOND, null);
+        assertTrue(engine.closeRequested(webSocket, 1000, "", false));
+        assertEquals(List.of("text {\"type\":\"Finalize\"}"), control.writes);
+        engine.textReceived(webSocket, result(0, 1.0, true));
+        engine.closeReceived(webSocket, 1000, "");
+        assertEquals(RootCause.CLEAN, ends.get(0).rootCause);
+        assertEquals(1.0, ends.get(0).audioSeconds, 1e-9);
+    }
+
+    @Test
+    void aHandshakeThatFailsWithoutAResponseEndsTheSession() {
+        SessionEngine engine = engine("");
+        Object handshake = new Object();
+        engine.created(handshake, "lib", URL, null);
+        java.util.concurrent.CompletableFuture<Object> outcome = new java.util.concurrent.CompletableFuture<>();
+        engine.handshakeStarted(handshake, outcome);
+        outcome.completeExceptionally(new java.net.http.HttpConnectTimeoutException("connect timed out"));
+        assertEquals(RootCause.CLIENT_TIMEOUT, ends.get(0).rootCause);
+    }
+
+    @Test
+    void textInPartsIsHandledOnceWhole() {
+        SessionEngine engine = engine("");
+        Object socket = open(engine);
+        engine.binarySent(socket, ONE_SECOND, null);
+        assertTrue(engine.closeRequested(socket, 1000, "", false));
+        String whole = result(0, 1.0, true);
+        engine.textPartReceived(socket, whole.substring(0, 20), false);
+        engine.textPartReceived(socket, whole.substring(20, 40), false);
+        assertEquals(1, control.writes.size(), "a part is not a message");
+        engine.textPartReceived(socket, whole.substring(40), true);
+        assertEquals("close 1000 ", control.writes.get(1), "the joined message answered the flush");
+    }
+
+    @Test
+    void anUnansweredCloseIsAbortedAfterTheLibrarysCloseTimeout() throws Exception {
+        BareControl bare = new BareControl();
+        SessionEngine engine = engine("jdk.close.timeout=100ms");
+        engine.register("jdk", bare);
+        Object socket = new Object();
+        engine.created(socket, "jdk", URL, null);
+        engine.opened(socket, "req-1");
+        assertFalse(engine.closeRequested(socket, 1000, "", false), "nothing to flush: the library closes");
+        assertTrue(bare.aborted.await(5, TimeUnit.SECONDS), "aborted after jdk.close.timeout");
+        assertEquals(RootCause.CLOSE_TIMEOUT, ends.get(0).rootCause);
+    }
+
+    @Test
+    void anAnsweredCloseIsNotAborted() throws Exception {
+        BareControl bare = new BareControl();
+        SessionEngine engine = engine("jdk.close.timeout=100ms");
+        engine.register("jdk", bare);
+        Object socket = new Object();
+        engine.created(socket, "jdk", URL, null);
+        engine.opened(socket, "req-1");
+        engine.closeRequested(socket, 1000, "", false);
+        engine.closeReceived(socket, 1000, "");
+        assertFalse(bare.aborted.await(300, TimeUnit.MILLISECONDS));
+        assertEquals(RootCause.CLEAN, ends.get(0).rootCause);
+    }
+
+    @Test
+    void idleFluxSocketsOfLibrariesWithoutPingsArePingedByTheEngine() {
+        BareControl bare = new BareControl();
+        SessionEngine engine = engine("flux.ping.interval=5s");
+        engine.register("jdk", bare);
+        Object socket = new Object();
+        engine.created(socket, "jdk", FLUX_URL, null);
+        engine.opened(socket, "req-1");
+        now.addAndGet(TimeUnit.SECONDS.toNanos(3));
+        engine.keepAliveTick();
+        assertEquals(List.of(), bare.actions, "not idle long enough");
+        now.addAndGet(TimeUnit.SECONDS.toNanos(3));
+        engine.keepAliveTick();
+        assertEquals(List.of("ping"), bare.actions);
+        engine.binarySent(socket, 640, null);
+        now.addAndGet(TimeUnit.SECONDS.toNanos(4));
+        engine.keepAliveTick();
+        assertEquals(List.of("ping"), bare.actions, "audio keeps it busy");
+        assertEquals(List.of(), bare.writes, "never KeepAlive on Flux");
+    }
+
+    @Test
+    void aDeferredCloseIsCarriedOutEvenWhenTheServerEndsTheSessionFirst() {
+        BareControl bare = new BareControl();
+        SessionEngine engine = engine("");
+        engine.register("jdk", bare);
+        Object socket = new Object();
+        engine.created(socket, "jdk", URL, null);
+        engine.opened(socket, "req-1");
+        engine.binarySent(socket, ONE_SECOND, null);
+        assertTrue(engine.closeRequested(socket, 1000, "bye", false));
+        assertEquals("later:state", engine.deferredCloseResult(socket), "the adapter's answer, with its own state");
+        engine.closeReceived(socket, 1011, "NET-0000");
+        assertEquals(List.of("text {\"type\":\"Finalize\"}", "close 1000 bye"), bare.writes,
+                "the app's close still goes through the library, which completes what it returned");
     }
 }
