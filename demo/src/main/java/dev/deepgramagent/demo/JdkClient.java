@@ -42,7 +42,7 @@ final class JdkClient implements SampleApp.Sender {
 
             @Override
             public void onOpen(WebSocket webSocket) {
-                SampleApp.out("OPEN request_id=(not exposed by the JDK client)");
+                SampleApp.out("OPEN request_id=unknown"); // the JDK client does not expose the response headers
                 webSocket.request(1);
             }
 

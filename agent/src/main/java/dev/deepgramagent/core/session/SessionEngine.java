@@ -782,7 +782,8 @@ public final class SessionEngine {
      */
     private void armCloseTimeout(Session s) {
         SocketControl control = controls.get(s.library);
-        if (control == null || control.timesOutCloseOnItsOwn() || !active()) {
+        // A client timeout like OkHttp's own close timeout: it applies in observe mode too.
+        if (control == null || control.timesOutCloseOnItsOwn()) {
             return;
         }
         ConfigKey key = ConfigKey.byKey(s.library + ".close.timeout");
