@@ -19,6 +19,7 @@ class AttachTest {
         try (ForkedJvm.Running app = ForkedJvm.app(AttachTargetApp.class).start()) {
             String out = app.awaitStdout(s -> s.matches("(?s).*READY \\d+\\R.*"), 30);
             assertTrue(out.contains("before attach: websocket failed=true"), out);
+            assertTrue(out.contains("before attach: jdk websocket failed=true"), out);
             Matcher m = Pattern.compile("READY (\\d+)").matcher(out);
             assertTrue(m.find());
             String pid = m.group(1);
@@ -37,6 +38,12 @@ class AttachTest {
             app.send("open");
             app.awaitStdout(s -> s.contains("OPENED"), 30);
             app.awaitStderr(s -> s.contains("okhttp: tracking a Deepgram /v1/listen session"), 30);
+            // The JDK client's classes too (java.net.http, platform loader), and its next session is tracked to its end.
+            String err = app.awaitStderr(s -> s.contains("jdk: tracking a Deepgram /v1/listen session")
+                    && s.contains("root_cause=network_reset library=jdk"), 30);
+            assertTrue(err.contains("instrumented jdk.internal.net.http.websocket.WebSocketImpl (retransformed"), err);
+            assertTrue(err.contains("instrumented jdk.internal.net.http.websocket.OpeningHandshake (retransformed"), err);
+            assertTrue(!err.contains("internal error"), err);
             app.send("exit");
             ForkedJvm.Result end = app.awaitExit(30);
             assertEquals(0, end.exitCode(), end.toString());

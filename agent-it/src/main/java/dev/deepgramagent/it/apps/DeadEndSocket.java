@@ -35,4 +35,22 @@ final class DeadEndSocket {
         });
         return failed.await(10, TimeUnit.SECONDS);
     }
+
+    /** The same with the JDK's java.net.http.WebSocket. @return true when the handshake's future failed. */
+    static boolean openAndFailJdk() throws Exception {
+        int port;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        try {
+            java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
+                    .buildAsync(java.net.URI.create("ws://127.0.0.1:" + port + "/v1/listen?encoding=linear16&sample_rate=16000"),
+                            new java.net.http.WebSocket.Listener() {
+                            })
+                    .get(10, TimeUnit.SECONDS);
+            return false;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return true;
+        }
+    }
 }
