@@ -30,6 +30,11 @@ final class Dashboards {
 
     /** Every panel target's expression, with Grafana's variables replaced by "all" and fixed ranges. */
     static List<Query> queries() throws Exception {
+        return queries(".*");
+    }
+
+    /** The same, with the library variable set to {@code library}. */
+    static List<Query> queries(String library) throws Exception {
         List<Query> out = new ArrayList<>();
         for (String file : FILES) {
             for (JsonNode panel : read(file).path("panels")) {
@@ -39,7 +44,7 @@ final class Dashboards {
                             .replace("$__range", "1h")
                             .replace("$job", ".*")
                             .replace("$instance", ".*")
-                            .replace("$library", ".*");
+                            .replace("$library", library);
                     out.add(new Query(file + " / " + panel.path("title").asText() + " / " + target.path("refId").asText(), expr));
                 }
             }

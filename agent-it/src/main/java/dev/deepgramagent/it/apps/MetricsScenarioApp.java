@@ -141,6 +141,9 @@ public final class MetricsScenarioApp {
             send(ws, 0, 25);
             ws.close(1000, "Client disconnecting");
         });
+        // The JDK's own WebSocket client: a close right after the audio, rescued; a rejected key.
+        runJdk("jdk rescue", url, true);
+        runJdk("jdk bad key", url + "&sim_fault=reject_401", false);
         System.out.println("SCENARIOS DONE");
         System.out.flush();
         String line;
@@ -165,6 +168,38 @@ public final class MetricsScenarioApp {
         behaviour.run(ws, s);
         boolean ended = s.ended.await(20, TimeUnit.SECONDS);
         System.out.println("SCENARIO " + name + " ended=" + ended);
+    }
+
+    /** A session on java.net.http.WebSocket: 1.5 s of audio, each send awaited, then sendClose at once. */
+    private static void runJdk(String name, String url, boolean expectOpen) throws Exception {
+        CountDownLatch ended = new CountDownLatch(1);
+        java.net.http.WebSocket.Listener listener = new java.net.http.WebSocket.Listener() {
+            @Override
+            public java.util.concurrent.CompletionStage<?> onClose(java.net.http.WebSocket ws, int code, String reason) {
+                ended.countDown();
+                return null;
+            }
+
+            @Override
+            public void onError(java.net.http.WebSocket ws, Throwable error) {
+                ended.countDown();
+            }
+        };
+        try {
+            java.net.http.WebSocket ws = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
+                    .header("Authorization", "Token secret-test-key")
+                    .buildAsync(java.net.URI.create(url), listener).get(10, TimeUnit.SECONDS);
+            for (int i = 0; i < 75; i++) {
+                ws.sendBinary(java.nio.ByteBuffer.wrap(TestAudio.chunk(i)), true).get(5, TimeUnit.SECONDS);
+            }
+            ws.sendClose(java.net.http.WebSocket.NORMAL_CLOSURE, "Client disconnecting").get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (expectOpen) {
+                throw e;
+            }
+            ended.countDown(); // the handshake was refused, as expected
+        }
+        System.out.println("SCENARIO " + name + " ended=" + ended.await(20, TimeUnit.SECONDS));
     }
 
     /** A 44-byte WAV header of 44.1 kHz stereo, as javax.sound.sampled writes it (no samples). */
