@@ -98,9 +98,17 @@ public final class Bridge {
         }
     }
 
-    public static Object sendIssued(Object socket, Object result, Object message, boolean binary, boolean last) {
+    public static Object audioSent(Object socket, int bytes, Object payload) {
         try {
-            return handler.sendIssued(socket, result, message, binary, last);
+            return handler.audioSent(socket, bytes, payload);
+        } catch (Throwable ignored) {
+            return null;
+        }
+    }
+
+    public static Object sendIssued(Object socket, Object token, Object result, Object message, boolean binary, boolean last) {
+        try {
+            return handler.sendIssued(socket, token, result, message, binary, last);
         } catch (Throwable ignored) {
             return result;
         }

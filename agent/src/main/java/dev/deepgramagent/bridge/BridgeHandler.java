@@ -49,6 +49,18 @@ public abstract class BridgeHandler {
         return false;
     }
 
+    /**
+     * {@link #binarySent} for libraries whose send needs a second step after it returns (the JDK's:
+     * {@link #sendIssued} with the library's answer). @return null for a socket the agent does not
+     * track; for a frame to drop (the app closed already), the IOException the library answers
+     * then, which advice skips the send on ({@code skipOn = IOException.class}: a JDK type, so
+     * Byte Buddy resolves it anywhere); otherwise a token to hand to {@link #sendIssued}, which then
+     * needs no lookup.
+     */
+    public Object audioSent(Object socket, int bytes, Object payload) {
+        return null;
+    }
+
     /** The app sends a text frame. @return {@link #SEND}, {@link #DROP} (the app closed already) or {@link #HOLD}. */
     public int textSent(Object socket, String text) {
         return SEND;
@@ -76,10 +88,10 @@ public abstract class BridgeHandler {
 
     /**
      * Libraries whose sends answer with a future (the JDK's): the app's send returned
-     * {@code result}. @return what the app gets instead, {@code result} to keep it (see
-     * {@code SocketControl.sendIssued}).
+     * {@code result}; {@code token} is {@link #audioSent}'s answer, or null to look the socket up.
+     * @return what the app gets instead, {@code result} to keep it (see {@code SocketControl.sendIssued}).
      */
-    public Object sendIssued(Object socket, Object result, Object message, boolean binary, boolean last) {
+    public Object sendIssued(Object socket, Object token, Object result, Object message, boolean binary, boolean last) {
         return result;
     }
 

@@ -185,9 +185,21 @@ public final class AgentCore extends BridgeHandler {
     }
 
     @Override
-    public Object sendIssued(Object socket, Object result, Object message, boolean binary, boolean last) {
+    public Object audioSent(Object socket, int bytes, Object payload) {
         try {
-            return engine.sendIssued(socket, result, message, binary, last);
+            drill(failOnSend, "send");
+            Object token = engine.audioSent(socket, bytes, payload);
+            return token == SessionEngine.DROP_FRAME ? new java.io.IOException("Output closed") : token; // as the JDK after sendClose
+        } catch (Throwable t) {
+            InternalErrors.record(InternalErrors.Kind.RUNTIME, "binarySent", t);
+            return null;
+        }
+    }
+
+    @Override
+    public Object sendIssued(Object socket, Object token, Object result, Object message, boolean binary, boolean last) {
+        try {
+            return engine.sendIssued(socket, token, result, message, binary, last);
         } catch (Throwable t) {
             InternalErrors.record(InternalErrors.Kind.RUNTIME, "sendIssued", t);
             return result;

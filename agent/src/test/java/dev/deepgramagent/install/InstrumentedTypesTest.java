@@ -37,7 +37,7 @@ class InstrumentedTypesTest {
                 "jdk.internal.net.http.websocket.BuilderImpl", List.of("tunedTimeout"),
                 "jdk.internal.net.http.websocket.OpeningHandshake", List.of("socketCreated", "handshakeStarted", "socketOpened",
                         "socketRekeyed", "failed"),
-                "jdk.internal.net.http.websocket.WebSocketImpl", List.of("socketRekeyed", "binarySent", "sendIssued", "textSent",
+                "jdk.internal.net.http.websocket.WebSocketImpl", List.of("socketRekeyed", "audioSent", "sendIssued", "textSent",
                         "closeRequested", "deferredCloseResult", "cancelRequested", "failed"),
                 "jdk.internal.net.http.websocket.WebSocketImpl$SignallingMessageConsumer", List.of("textPartReceived",
                         "closeReceived", "failed"));

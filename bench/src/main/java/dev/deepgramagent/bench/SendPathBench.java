@@ -1,5 +1,6 @@
 package dev.deepgramagent.bench;
 
+import dev.deepgramagent.bench.jmh.JdkSendBenchmark;
 import dev.deepgramagent.bench.jmh.SendBenchmark;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.profile.GCProfiler;
@@ -18,8 +19,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * JMH on {@code RealWebSocket.send(ByteString)}: without the agent, and with it on a tracked
- * (Deepgram) and an untracked socket; ns/op and bytes allocated per op from the GC profiler.
+ * JMH on each instrumented library's audio send ({@code RealWebSocket.send(ByteString)}, the JDK's
+ * {@code WebSocket.sendBinary}): without the agent, and with it on a tracked (Deepgram) and an
+ * untracked socket; ns/op and bytes allocated per op from the GC profiler.
  */
 final class SendPathBench {
 
@@ -68,6 +70,35 @@ final class SendPathBench {
         report.detail("send_plain_alloc_bytes", plain.allocBytes);
         report.detail("send_tracked_alloc_bytes", tracked.allocBytes);
         report.detail("send_untracked_alloc_bytes", untracked.allocBytes);
+
+        // The JDK's java.net.http.WebSocket.sendBinary: the same goals.
+        Bench.progress("send path: JDK WebSocket.sendBinary, JMH without the agent");
+        Score jdkPlain = measure(bench, List.of(JdkSendBenchmark.OPENS), JdkSendBenchmark.class, JdkSendBenchmark.TRACKED_PATH).get(0);
+        Bench.progress("send path: JDK WebSocket.sendBinary, JMH with the agent, tracked and untracked socket");
+        int jdkPort = Bench.freePort();
+        List<String> jdkAgentArgs = Bench.concat(Bench.concat(bench.agentArgsOnPort(jdkPort),
+                "-D" + SendBenchmark.METRICS_PORT_PROPERTY + "=" + jdkPort), JdkSendBenchmark.OPENS);
+        List<Score> jdkWithAgent = measure(bench, jdkAgentArgs, JdkSendBenchmark.class, JdkSendBenchmark.TRACKED_PATH,
+                JdkSendBenchmark.UNTRACKED_PATH);
+        Score jdkTracked = jdkWithAgent.get(0);
+        Score jdkUntracked = jdkWithAgent.get(1);
+        double jdkAdded = jdkTracked.nanos - jdkPlain.nanos;
+        double jdkUntrackedAdded = jdkUntracked.nanos - jdkPlain.nanos;
+        double jdkAlloc = jdkTracked.allocBytes - jdkPlain.allocBytes;
+        report.headline("jdk_send_overhead_ns", jdkAdded, 1, jdkAdded <= 25);
+        report.headline("jdk_send_alloc_bytes", jdkAlloc, 2, Math.round(jdkAlloc) <= 0);
+        report.headline("jdk_untracked_overhead_ns", jdkUntrackedAdded, 1, jdkUntrackedAdded <= 5);
+        report.row("JDK sendBinary 640 B, Deepgram socket", ns(jdkPlain), ns(jdkTracked), Report.signed(jdkAdded, "ns"), "<= +25 ns", jdkAdded <= 25);
+        report.row("  allocation per send, Deepgram socket", Report.fmt(jdkPlain.allocBytes, "B"), Report.fmt(jdkTracked.allocBytes, "B"),
+                Report.signed(jdkAlloc, "B"), "+0 B", Math.round(jdkAlloc) <= 0);
+        report.row("JDK sendBinary 640 B, other socket", ns(jdkPlain), ns(jdkUntracked), Report.signed(jdkUntrackedAdded, "ns"), "<= +5 ns",
+                jdkUntrackedAdded <= 5);
+        report.detail("jdk_send_plain_ns", jdkPlain.nanos);
+        report.detail("jdk_send_plain_error_ns", jdkPlain.error);
+        report.detail("jdk_send_tracked_ns", jdkTracked.nanos);
+        report.detail("jdk_send_tracked_error_ns", jdkTracked.error);
+        report.detail("jdk_send_untracked_ns", jdkUntracked.nanos);
+        report.detail("jdk_send_untracked_error_ns", jdkUntracked.error);
     }
 
     private static String ns(Score s) {
@@ -75,13 +106,17 @@ final class SendPathBench {
     }
 
     /** One JMH run in forked JVMs with these extra JVM arguments; one score per path, in order. */
-    private static List<Score> measure(Bench bench, List<String> extraJvmArgs, String... paths)
+    private static List<Score> measure(Bench bench, List<String> extraJvmArgs, String... paths) throws RunnerException {
+        return measure(bench, extraJvmArgs, SendBenchmark.class, paths);
+    }
+
+    private static List<Score> measure(Bench bench, List<String> extraJvmArgs, Class<?> benchmark, String... paths)
             throws RunnerException {
         List<String> jvmArgs = new ArrayList<>(List.of("-Xms256m", "-Xmx256m"));
         jvmArgs.addAll(extraJvmArgs);
         Settings s = bench.settings;
         Options options = new OptionsBuilder()
-                .include(SendBenchmark.class.getName() + ".send$")
+                .include(benchmark.getName() + ".send$")
                 .param("path", paths)
                 .jvm(bench.java.toString())
                 .jvmArgs(jvmArgs.toArray(new String[0]))

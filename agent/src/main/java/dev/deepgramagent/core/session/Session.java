@@ -58,6 +58,8 @@ public final class Session {
     public final String library;
     /** The adapter's own per-socket state (SocketControl.newState), or null. */
     final Object controlState;
+    /** SocketControl.replaysAppSends: the audio path then checks whether the agent is the sender. */
+    final boolean adapterReplaysSends;
     public final DeepgramEndpoints.Endpoint endpoint;
     public final AudioFormat format;
     public final long createdNanos;
@@ -135,10 +137,11 @@ public final class Session {
     boolean reported;            // listeners have seen the end
 
     Session(Object socket, String library, DeepgramEndpoints.Endpoint endpoint, AudioFormat format, long now, String clientSessionId,
-            Object controlState) {
+            Object controlState, boolean adapterReplaysSends) {
         this.socket = new WeakReference<>(socket);
         this.library = library;
         this.controlState = controlState;
+        this.adapterReplaysSends = adapterReplaysSends;
         this.endpoint = endpoint;
         this.format = format;
         this.createdNanos = now;

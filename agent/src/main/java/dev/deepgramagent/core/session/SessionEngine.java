@@ -140,7 +140,7 @@ public final class SessionEngine {
         long now = clock.getAsLong();
         SocketControl control = controls.get(library);
         Session s = new Session(socket, library, endpoint, AudioFormat.fromUrl(url), now, clientSessionId,
-                control == null ? null : control.newState());
+                control == null ? null : control.newState(), control != null && control.replaysAppSends());
         s.preflightFramesLeft = AudioPreflight.framesToInspect(s.format.encoding);
         table.put(socket, s);
         try {
@@ -218,18 +218,32 @@ public final class SessionEngine {
      * @return true to drop the frame (the app already closed).
      */
     public boolean binarySent(Object socket, int bytes, Object payload) {
+        return audioSent(socket, bytes, payload) == DROP_FRAME;
+    }
+
+    /** {@link #audioSent}'s answer for a frame to drop. */
+    public static final Object DROP_FRAME = new Object();
+
+    /**
+     * {@link #binarySent} for libraries that report the send's outcome too ({@link #sendIssued}).
+     * @return null (not a tracked socket), {@link #DROP_FRAME}, or the session, to hand to {@link #sendIssued}.
+     */
+    public Object audioSent(Object socket, int bytes, Object payload) {
         Session s = table.get(socket);
-        if (s == null || injecting()) {
-            return false; // the agent's own write: an app's send it carries out again was counted the first time
+        if (s == null) {
+            return null;
+        }
+        if (s.adapterReplaysSends && injecting()) {
+            return null; // an app's send the adapter carries out again for the agent (see JdkControl): counted the first time
         }
         if (s.appCloseRequested) {
-            return true;
+            return DROP_FRAME;
         }
         if (s.preflightFramesLeft > 0) {
             preflight(s, bytes, payload);
         }
         s.audioSent(bytes, sendClock.getAsLong());
-        return false;
+        return s;
     }
 
     /** The first frames of a stream declared raw: container headers, WAV format, whole samples. */
@@ -474,9 +488,12 @@ public final class SessionEngine {
         }
     }
 
-    /** The app's send returned {@code result} (libraries whose sends answer with a future). */
-    public Object sendIssued(Object socket, Object result, Object message, boolean binary, boolean last) {
-        Session s = table.get(socket);
+    /**
+     * The app's send returned {@code result} (libraries whose sends answer with a future);
+     * {@code token} is {@link #audioSent}'s session, or null to look the socket up.
+     */
+    public Object sendIssued(Object socket, Object token, Object result, Object message, boolean binary, boolean last) {
+        Session s = token instanceof Session ? (Session) token : table.get(socket);
         if (s == null || injecting()) {
             return result;
         }

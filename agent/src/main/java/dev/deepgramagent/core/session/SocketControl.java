@@ -63,6 +63,14 @@ public interface SocketControl {
         return result;
     }
 
+    /**
+     * Whether the adapter may carry out an app's send again as the agent's write ({@link #sendIssued}
+     * replacing a refused send): the engine then ignores audio sent as the agent's, counted once already.
+     */
+    default boolean replaysAppSends() {
+        return false;
+    }
+
     /** Libraries whose close answers with a future: what the app's deferred close returns. */
     default Object deferredCloseResult(Object socket, Object state) {
         return null;

@@ -56,6 +56,11 @@ final class JdkControl implements SocketControl {
     }
 
     @Override
+    public boolean replaysAppSends() {
+        return true;
+    }
+
+    @Override
     public boolean pingsOnItsOwn() {
         return false; // the JDK client has no ping interval
     }

@@ -94,21 +94,24 @@ public final class JdkWebSocketAdvice {
         }
     }
 
-    /** sendBinary(ByteBuffer, boolean): the audio path. Allocation-free unless the agent must step in. */
+    /**
+     * sendBinary(ByteBuffer, boolean): the audio path. Allocation-free unless the agent must step in;
+     * on a socket the agent does not track, one lookup and a null check.
+     */
     public static final class SendBinary {
-        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class, suppress = Throwable.class)
-        static boolean enter(@Advice.This Object socket, @Advice.Argument(0) ByteBuffer message) {
-            return message != null && Bridge.binarySent(socket, message.remaining(), message);
+        @Advice.OnMethodEnter(skipOn = IOException.class, suppress = Throwable.class)
+        static Object enter(@Advice.This Object socket, @Advice.Argument(0) ByteBuffer message) {
+            return message == null ? null : Bridge.audioSent(socket, message.remaining(), message);
         }
 
         @Advice.OnMethodExit(suppress = Throwable.class)
-        static void exit(@Advice.This Object socket, @Advice.Enter boolean dropped, @Advice.Argument(0) ByteBuffer message,
+        static void exit(@Advice.This Object socket, @Advice.Enter Object token, @Advice.Argument(0) ByteBuffer message,
                          @Advice.Argument(1) boolean last,
                          @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object result) {
-            if (dropped) {
-                result = CompletableFuture.failedFuture(new IOException("Output closed")); // as after sendClose
-            } else {
-                result = Bridge.sendIssued(socket, result, message, true, last);
+            if (token instanceof IOException) {
+                result = CompletableFuture.failedFuture((IOException) token); // dropped: the app closed already
+            } else if (token != null) {
+                result = Bridge.sendIssued(socket, token, result, message, true, last);
             }
         }
     }
@@ -129,7 +132,7 @@ public final class JdkWebSocketAdvice {
             } else if (verdict == BridgeHandler.HOLD) {
                 result = CompletableFuture.completedFuture((WebSocket) socket);
             } else {
-                result = Bridge.sendIssued(socket, result, message, false, last);
+                result = Bridge.sendIssued(socket, null, result, message, false, last);
             }
         }
     }
