@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates bytebuddy-keep.txt: the Byte Buddy classes (whole outer-class families) the agent
 # loads, on JDK 17 and JDK 25 when present, at start-up (premain) and when attached, with OkHttp
-# 3, 4, 5 and 4.11 (4.11 is not woven at build time, so it is woven at run time). The agent jar
+# 3, 4, 5 and 4.11 (4.11 is not woven at build time, so it is woven at run time) and with the JDK's
+# own java.net.http.WebSocket (always woven at run time). The agent jar
 # ships only these (see agent/pom.xml). It profiles a jar built with all of Byte Buddy, so a class
 # the current list lacks is found, then rebuilds the agent with the new list. Run after upgrading
 # Byte Buddy or using a new part of it, with the project built (mvn -DskipTests package) and
@@ -32,14 +33,16 @@ opts="hosts=127.0.0.1,metrics.port=0,log.level=debug"
 n=0
 javas=(java)
 [ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ] && javas+=(/usr/lib/jvm/temurin-25-jdk-amd64/bin/java)
-for okhttp in 3 4 5 4.11; do
+for okhttp in 3 4 5 4.11 jdk; do
+  client=okhttp
+  if [ "$okhttp" = jdk ]; then client=jdk; okhttp=4; fi
   if [ "$okhttp" = 4 ]; then cp="$(ls ~/.m2/repository/com/squareup/okhttp3/okhttp/4.12.0/okhttp-4.12.0.jar):$(ls ~/.m2/repository/com/squareup/okio/okio-jvm/*/okio-jvm-*.jar | head -1):$(ls ~/.m2/repository/org/jetbrains/kotlin/kotlin-stdlib/*/kotlin-stdlib-*.jar | grep -v common | head -1)"
   else cp=$(ls agent-it/target/okhttp/$okhttp/*.jar | tr '\n' ':'); fi
   javac -d "$work/classes" -cp "$cp" agent/src/build/At.java
   for j in "${javas[@]}"; do
     n=$((n+1))
-    "$j" -Xlog:class+load:file="$work/premain-$n.txt" -javaagent:$AGENT_JAR=$opts -cp "$work/classes:$cp" At "$url" 2 100 >"$work/out-premain-$n.log" 2>&1
-    "$j" -XX:+EnableDynamicAgentLoading -Xlog:class+load:file="$work/attach-$n.txt" -cp "$work/classes:$cp" At "$url" 2 4000 >"$work/out-attach-$n.log" 2>&1 &
+    "$j" -Xlog:class+load:file="$work/premain-$n.txt" -javaagent:$AGENT_JAR=$opts -cp "$work/classes:$cp" At "$url" 2 100 "$client" >"$work/out-premain-$n.log" 2>&1
+    "$j" -XX:+EnableDynamicAgentLoading -Xlog:class+load:file="$work/attach-$n.txt" -cp "$work/classes:$cp" At "$url" 2 4000 "$client" >"$work/out-attach-$n.log" 2>&1 &
     pid=$!
     sleep 2
     java -jar $AGENT_JAR attach $pid "$opts" >/dev/null 2>&1 || true
