@@ -24,6 +24,8 @@ final class AgentStartup {
     /** Every instrumented library: the one place a new adapter is registered (its type names also go to InstrumentedTypes). */
     static final List<InstrumentationModule> MODULES = List.of(new OkHttpInstrumentation(), new JdkWebSocketInstrumentation());
 
+    private static final String JDK_CLIENT_HINT = "java/net/http/HttpClient";
+
     private AgentStartup() {
     }
 
@@ -66,11 +68,16 @@ final class AgentStartup {
             if (!attach && allPrewoven(modules, system)) {
                 // The app's copies were woven at build time: Byte Buddy loads only if another copy shows up
                 // (another version, or a library whose classes come with the JDK, at its first use).
-                gate.settle(new WeaverOnFirstUse(modules));
+                WeaverOnFirstUse lazy = new WeaverOnFirstUse(modules);
+                gate.settle(lazy);
+                // An app that builds a java.net.http.HttpClient may open a JDK WebSocket next: weave its
+                // classes in the background from then on, rather than on the app's thread at that first socket.
+                gate.onFirstLoad(JDK_CLIENT_HINT, lazy::warmUpJdkClasses);
             } else {
                 Weaver weaver = new Weaver(modules);
                 if (!attach) {
                     weaver.prepare(system);
+                    gate.onFirstLoad(JDK_CLIENT_HINT, () -> Weaver.inBackground(weaver::prepareJdkClasses));
                 }
                 gate.settle(weaver);
             }

@@ -59,10 +59,24 @@ final class LazyTransformer implements ClassFileTransformer {
         settled.countDown();
     }
 
+    /** Runs {@code task} once, when a class named {@code internalName} loads (a hint of what the app will use). */
+    void onFirstLoad(String internalName, Runnable task) {
+        hintName = internalName;
+        hintTask = task;
+    }
+
+    private volatile String hintName;
+    private volatile Runnable hintTask;
+
     @Override
     public byte[] transform(Module module, ClassLoader loader, String className, Class<?> classBeingRedefined,
                             ProtectionDomain protectionDomain, byte[] classfileBuffer) {
         if (!isTarget(className)) {
+            Runnable hint = hintTask;
+            if (hint != null && className != null && className.equals(hintName)) {
+                hintTask = null;
+                hint.run(); // starts a thread: never blocks this class load
+            }
             return null;
         }
         try {

@@ -86,6 +86,47 @@ final class Weaver implements ClassFileTransformer {
         }
     }
 
+    /**
+     * Weaves the JDK's own instrumented classes (java.net.http) ahead of their loading, from the
+     * module's bytes, for the platform loader that will load them. Called in the background when
+     * the app first touches java.net.http.HttpClient, so its first WebSocket does not wait for it.
+     */
+    void prepareJdkClasses() {
+        Module module = ModuleLayer.boot().findModule("java.net.http").orElse(null);
+        if (module == null) {
+            return;
+        }
+        ClassLoader platform = ClassLoader.getPlatformClassLoader();
+        for (Map.Entry<String, AsmVisitorWrapper> e : adviceByInternalName.entrySet()) {
+            if (prepared.containsKey(e.getKey()) || !e.getKey().startsWith("jdk/internal/net/http/")) {
+                continue;
+            }
+            try (InputStream in = module.getResourceAsStream(e.getKey() + ".class")) {
+                if (in == null) {
+                    continue;
+                }
+                byte[] classFile = in.readAllBytes();
+                String name = e.getKey().replace('/', '.');
+                prepared.put(e.getKey(), new Prepared(platform, classFile, weave(platform, name, classFile, e.getValue())));
+            } catch (Throwable t) {
+                log.debug("could not prepare {} ahead of its loading: {}", e.getKey(), t.toString());
+            }
+        }
+    }
+
+    /** {@link #prepareJdkClasses} on a background thread of its own, once. */
+    static void inBackground(Runnable task) {
+        Thread t = new Thread(() -> {
+            try {
+                task.run();
+            } catch (Throwable e) {
+                InternalErrors.record(InternalErrors.Kind.STARTUP, "weaver", e);
+            }
+        }, "deepgram-agent-weave");
+        t.setDaemon(true);
+        t.start();
+    }
+
     private static final class Prepared {
         final ClassLoader loader;
         final byte[] classFile;

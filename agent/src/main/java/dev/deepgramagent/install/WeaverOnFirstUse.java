@@ -24,6 +24,21 @@ final class WeaverOnFirstUse implements ClassFileTransformer {
     @Override
     public byte[] transform(ClassLoader loader, String internalName, Class<?> classBeingRedefined,
                             ProtectionDomain protectionDomain, byte[] classFile) {
+        Weaver w = weaver();
+        return w == null ? null : w.transform(loader, internalName, classBeingRedefined, protectionDomain, classFile);
+    }
+
+    /** Builds the weaver (loading Byte Buddy) and weaves the JDK's WebSocket classes, in the background. */
+    void warmUpJdkClasses() {
+        Weaver.inBackground(() -> {
+            Weaver w = weaver();
+            if (w != null) {
+                w.prepareJdkClasses();
+            }
+        });
+    }
+
+    private Weaver weaver() {
         Weaver w = weaver;
         if (w == null) {
             synchronized (this) {
@@ -39,6 +54,6 @@ final class WeaverOnFirstUse implements ClassFileTransformer {
                 }
             }
         }
-        return w.transform(loader, internalName, classBeingRedefined, protectionDomain, classFile);
+        return w;
     }
 }
