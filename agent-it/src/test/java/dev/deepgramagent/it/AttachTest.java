@@ -54,10 +54,29 @@ class AttachTest {
     void attachToAMissingProcessSaysSoInOneLine() throws Exception {
         long pid = ProcessHandle.current().pid() + 1_000_000;
         ForkedJvm.Result attach = cli("attach", String.valueOf(pid));
-        assertEquals(1, attach.exitCode(), attach.toString());
+        assertEquals(2, attach.exitCode(), attach.toString());
         List<String> lines = attach.stderrLines();
         assertEquals(1, lines.size(), attach.toString());
         assertTrue(lines.get(0).contains("cannot attach to " + pid + ": no such process"), attach.toString());
+    }
+
+    /**
+     * A process that is not a JVM: the attach handshake would send it SIGQUIT, which ends `sleep`.
+     * `attach` refuses in one line, and the process is still there.
+     */
+    @Test
+    void attachToAProcessThatIsNotAJvmSendsItNothing() throws Exception {
+        Process sleep = new ProcessBuilder("sleep", "120").start();
+        try {
+            ForkedJvm.Result attach = cli("attach", String.valueOf(sleep.pid()));
+            assertEquals(2, attach.exitCode(), attach.toString());
+            List<String> lines = attach.stderrLines();
+            assertEquals(1, lines.size(), attach.toString());
+            assertTrue(lines.get(0).contains(sleep.pid() + " is not a JVM this user can attach to"), attach.toString());
+            assertTrue(!sleep.waitFor(1, TimeUnit.SECONDS) && sleep.isAlive(), "the process received no signal");
+        } finally {
+            sleep.destroyForcibly();
+        }
     }
 
     @Test

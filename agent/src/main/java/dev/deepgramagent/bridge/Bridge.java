@@ -106,9 +106,9 @@ public final class Bridge {
         }
     }
 
-    public static Object sendIssued(Object socket, Object token, Object result, Object message, boolean binary, boolean last) {
+    public static Object sendIssued(Object socket, Object token, Object result, Object message, int kind, boolean last) {
         try {
-            return handler.sendIssued(socket, token, result, message, binary, last);
+            return handler.sendIssued(socket, token, result, message, kind, last);
         } catch (Throwable ignored) {
             return result;
         }

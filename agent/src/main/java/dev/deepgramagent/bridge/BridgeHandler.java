@@ -86,12 +86,19 @@ public abstract class BridgeHandler {
     public void textPartReceived(Object socket, CharSequence part, boolean last) {
     }
 
+    /** {@link #sendIssued}'s kinds of send. */
+    public static final int SENT_TEXT = 0;
+    public static final int SENT_BINARY = 1;
+    public static final int SENT_PING = 2;
+    public static final int SENT_PONG = 3;
+
     /**
-     * Libraries whose sends answer with a future (the JDK's): the app's send returned
-     * {@code result}; {@code token} is {@link #audioSent}'s answer, or null to look the socket up.
-     * @return what the app gets instead, {@code result} to keep it (see {@code SocketControl.sendIssued}).
+     * Libraries whose sends answer with a future (the JDK's): the app's send of {@code kind}
+     * ({@link #SENT_TEXT}, ...) returned {@code result}; {@code token} is {@link #audioSent}'s answer,
+     * or null to look the socket up. @return what the app gets instead, {@code result} to keep it
+     * (see {@code SocketControl.sendIssued}).
      */
-    public Object sendIssued(Object socket, Object token, Object result, Object message, boolean binary, boolean last) {
+    public Object sendIssued(Object socket, Object token, Object result, Object message, int kind, boolean last) {
         return result;
     }
 

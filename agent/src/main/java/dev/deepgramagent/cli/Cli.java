@@ -115,6 +115,23 @@ public final class Cli {
         for (String p : problems) {
             err.println(p);
         }
+        // Only a JVM that `list` shows: the attach handshake signals the process (SIGQUIT), which ends
+        // a process that is not a JVM, and a JVM of another user cannot be attached to anyway.
+        if (ProcessHandle.of(Long.parseLong(pid)).isEmpty()) {
+            err.println("deepgram-agent: cannot attach to " + pid + ": no such process");
+            return 2;
+        }
+        boolean listed;
+        try {
+            listed = VirtualMachine.list().stream().anyMatch(vm -> vm.id().equals(pid));
+        } catch (Throwable t) {
+            err.println("deepgram-agent: cannot attach: this Java runtime has no attach support (" + t + ")");
+            return 1;
+        }
+        if (!listed) {
+            err.println("deepgram-agent: " + pid + " is not a JVM this user can attach to (see `list`); nothing was sent to it");
+            return 2;
+        }
         String jar;
         try {
             jar = new File(Cli.class.getProtectionDomain().getCodeSource().getLocation().toURI()).getAbsolutePath();
@@ -138,6 +155,8 @@ public final class Cli {
         try {
             vm.loadAgent(jar, options);
             out.println("deepgram-agent: attached to " + pid + "; the agent logs to that process's stderr");
+            out.println("deepgram-agent: " + adopted(vm) + " open Deepgram session(s) adopted so far; open sessions that"
+                    + " send nothing now are adopted at their next frame");
             return 0;
         } catch (AgentLoadException | AgentInitializationException e) {
             err.println("deepgram-agent: " + pid + " refused the agent: " + e.getMessage());
@@ -152,6 +171,24 @@ public final class Cli {
                 // the target may have exited
             }
         }
+    }
+
+    /**
+     * How many sessions the agent adopted: it counts them in the target's system property
+     * deepgram.agent.adopted. Streams that are sending are adopted within a frame, so a short wait.
+     */
+    private static String adopted(VirtualMachine vm) {
+        String count = "0";
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(1500);
+        try {
+            do {
+                count = vm.getSystemProperties().getProperty("deepgram.agent.adopted", "0");
+                Thread.sleep(250); // a command-line tool polling another process: no event to wait on
+            } while (System.nanoTime() < deadline);
+        } catch (IOException | InterruptedException e) {
+            // the count is informative; the attach itself succeeded
+        }
+        return count;
     }
 
     private static String refusal(String pid, Exception e) {

@@ -197,9 +197,9 @@ public final class AgentCore extends BridgeHandler {
     }
 
     @Override
-    public Object sendIssued(Object socket, Object token, Object result, Object message, boolean binary, boolean last) {
+    public Object sendIssued(Object socket, Object token, Object result, Object message, int kind, boolean last) {
         try {
-            return engine.sendIssued(socket, token, result, message, binary, last);
+            return engine.sendIssued(socket, token, result, message, kind, last);
         } catch (Throwable t) {
             InternalErrors.record(InternalErrors.Kind.RUNTIME, "sendIssued", t);
             return result;

@@ -34,6 +34,10 @@ final class AgentStartup {
             AgentLogging.configure(config);
             List<InstrumentationModule> modules = availableModules();
             AgentCore core = new AgentCore(config);
+            if (attach) {
+                // Sockets the app opened before the agent arrived are tracked from their next event.
+                core.engine().adoptOpenSockets();
+            }
             List<String> libraries = new ArrayList<>();
             for (InstrumentationModule module : modules) {
                 core.registerLibrary(module.library(), module.control());

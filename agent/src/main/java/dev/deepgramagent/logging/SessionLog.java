@@ -41,6 +41,14 @@ public final class SessionLog implements SessionListener {
     }
 
     @Override
+    public void adopted(Session session) {
+        if (log.isInfoEnabled()) {
+            log.atInfo().addKeyValue("library", session.library).addKeyValue("endpoint", session.endpoint.label())
+                    .log("adopted a Deepgram session opened before the agent was attached; its earlier audio is not counted");
+        }
+    }
+
+    @Override
     public void warning(Session session, SessionWarning warning, String detail) {
         if (!log.isWarnEnabled() || !limiter.allow(LogRateLimiter.Kind.WARNING)) {
             return;
@@ -112,6 +120,9 @@ public final class SessionLog implements SessionListener {
                 .addKeyValue("close_reason", e.closeReason);
         if (e.savedBy != 0) {
             b = b.addKeyValue("saved_by", String.join(",", e.savedByLabels()));
+        }
+        if (e.adopted) {
+            b = b.addKeyValue("adopted", true);
         }
         if (e.handshakeStatus > 0) {
             b = b.addKeyValue("handshake_status", e.handshakeStatus);

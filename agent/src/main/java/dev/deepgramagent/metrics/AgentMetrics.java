@@ -44,6 +44,7 @@ public final class AgentMetrics implements SessionListener {
     private final List<String> libraries;
 
     private final Counter opened;
+    private final Counter adopted;
     private final Counter ended;
     private final Counter injected;
     private final Counter handshakeFailures;
@@ -65,6 +66,9 @@ public final class AgentMetrics implements SessionListener {
         this.libraries = List.copyOf(libraries);
         opened = Counter.build("deepgram_agent_sessions_opened_total", "Deepgram sessions whose handshake succeeded.")
                 .labelNames("library", "endpoint").register(registry);
+        adopted = Counter.build("deepgram_agent_sessions_adopted_total",
+                "Sessions opened before the agent was attached, tracked from their next event on (also counted in sessions_opened).")
+                .labelNames("library").register(registry);
         ended = Counter.build("deepgram_agent_sessions_ended_total", "Deepgram sessions ended, by root cause (exactly one per session).")
                 .labelNames("library", "endpoint", "root_cause").register(registry);
         injected = Counter.build("deepgram_agent_messages_injected_total", "Control messages the agent sent on the app's behalf.")
@@ -133,6 +137,7 @@ public final class AgentMetrics implements SessionListener {
                 handshakeFailures.labels(library, status);
             }
             rescued.labels(library);
+            adopted.labels(library);
             lost.labels(library);
             flushLatency.labels(library);
             duration.labels(library);
@@ -149,6 +154,11 @@ public final class AgentMetrics implements SessionListener {
     @Override
     public void opened(Session session) {
         opened.labels(session.library, session.endpoint.label()).inc();
+    }
+
+    @Override
+    public void adopted(Session session) {
+        adopted.labels(session.library).inc();
     }
 
     @Override

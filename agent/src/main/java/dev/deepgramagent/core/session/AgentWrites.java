@@ -28,7 +28,7 @@ public final class AgentWrites {
         try {
             return write.call();
         } finally {
-            ACTIVE.remove();
+            ACTIVE.set(null); // not remove(): the app's next audio send on this thread would allocate the entry again
         }
     }
 }

@@ -101,7 +101,7 @@ public final class EndClassifier {
     }
 
     private static boolean lost(Session s, double lostSeconds) {
-        if (s.format.knowsDuration()) {
+        if (s.format.knowsDuration() && !s.adopted) {
             return lostSeconds > LOST_EPSILON_SECONDS;
         }
         if (s.flux) {

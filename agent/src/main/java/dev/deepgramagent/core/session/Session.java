@@ -135,6 +135,8 @@ public final class Session {
 
     SessionEnd end;
     boolean reported;            // listeners have seen the end
+    /** Opened before the agent was attached and adopted at a later event: its audio before that is not counted. */
+    volatile boolean adopted;
 
     Session(Object socket, String library, DeepgramEndpoints.Endpoint endpoint, AudioFormat format, long now, String clientSessionId,
             Object controlState, boolean adapterReplaysSends) {

@@ -37,6 +37,7 @@ public final class SessionEnd {
     public final int warnings;               // bits of SessionWarning ordinals
     public final String serverMessage;       // Deepgram's dg-error on a rejected handshake, redacted; or null
     public final double flushLatencySeconds; // -1 when no flush was answered
+    public final boolean adopted;            // opened before an attach, tracked from a later event
 
     SessionEnd(RootCause rootCause, Session s, int closeCode, String closeReason, int handshakeStatus, String error,
                double durationSeconds, double lostSeconds, double rescuedSeconds, int savedBy, double longestGapSeconds) {
@@ -67,6 +68,7 @@ public final class SessionEnd {
         this.warnings = s.warnings;
         this.serverMessage = s.serverMessage;
         this.flushLatencySeconds = s.lastFlushLatencyNanos < 0 ? -1 : s.lastFlushLatencyNanos / 1e9;
+        this.adopted = s.adopted;
     }
 
     /** The {@code by} labels this session was saved by, in the fixed order. */

@@ -122,6 +122,93 @@ public final class SessionEngine {
         return table.size();
     }
 
+    // ---- adoption after an attach -----------------------------------------------------------
+
+    /** Attached to a running JVM: sockets opened before the agent are adopted at their next event. */
+    private volatile boolean adopting;
+    /**
+     * Sockets met while adopting that are not to be adopted: not Deepgram sessions (described once,
+     * then skipped with one lookup), and sessions that ended (whose late events must not start a new one).
+     */
+    private final SessionTable notAdoptable = new SessionTable();
+    private final Object adoptLock = new Object();
+    private final java.util.concurrent.atomic.AtomicLong adoptedCount = new java.util.concurrent.atomic.AtomicLong();
+
+    /** From now on, an event on a socket the agent has not seen created may adopt it (see {@link #adoptable}). */
+    public void adoptOpenSockets() {
+        adopting = true;
+    }
+
+    public long adoptedSessions() {
+        return adoptedCount.get();
+    }
+
+    /**
+     * An app's event on a socket the agent does not track. While adopting, a Deepgram socket of an
+     * instrumented library becomes a session now, open, with its audio counted from here; anything
+     * else is remembered as not Deepgram. Costs one more lookup on untracked sockets, only after an attach.
+     */
+    private Session adoptable(Object socket) {
+        if (!adopting || socket == null || notAdoptable.get(socket) != null) {
+            return null;
+        }
+        return adopt(socket);
+    }
+
+    private Session adopt(Object socket) {
+        Session s;
+        synchronized (adoptLock) {
+            Session known = table.get(socket);
+            if (known != null || notAdoptable.get(socket) != null) {
+                return known;
+            }
+            s = null;
+            for (Map.Entry<String, SocketControl> e : controls.entrySet()) {
+                String[] description;
+                try {
+                    description = e.getValue().describe(socket);
+                } catch (Throwable t) {
+                    InternalErrors.record(InternalErrors.Kind.DIAGNOSTIC, e.getKey() + " adoption", t);
+                    description = null;
+                }
+                if (description == null) {
+                    continue;
+                }
+                DeepgramEndpoints.Endpoint endpoint = endpoints.classify(description[0]);
+                if (endpoint != null) {
+                    s = newSession(socket, e.getKey(), description[0], description[1], endpoint, clock.getAsLong());
+                }
+                break;
+            }
+            if (s == null) {
+                notAdoptable.put(socket, NOT_ADOPTABLE);
+                return null;
+            }
+            synchronized (s) {
+                s.adopted = true;
+                s.preflightFramesLeft = 0; // mid-stream: the stream's first bytes went out before the agent
+                s.state = Session.State.OPEN;
+                s.openedNanos = s.createdNanos;
+            }
+            table.put(socket, s);
+            adoptedCount.incrementAndGet();
+            System.setProperty("deepgram.agent.adopted", Long.toString(adoptedCount.get())); // read by `attach`
+        }
+        for (SessionListener l : listeners) {
+            try {
+                l.opened(s);
+                l.adopted(s);
+            } catch (Throwable t) {
+                InternalErrors.record(InternalErrors.Kind.RUNTIME, "session listener", t);
+            }
+        }
+        return s;
+    }
+
+    /** The value of {@link #notAdoptable}: any session object marks a socket as seen. */
+    private static final Session NOT_ADOPTABLE = new Session(new Object(), "none", DeepgramEndpoints.Endpoint.LISTEN_V1,
+            AudioFormat.fromUrl("ws://none/v1/listen"), 0, null, null, false);
+
     public List<Session> sessions() {
         return table.sessions();
     }
@@ -135,14 +222,23 @@ public final class SessionEngine {
     public Session created(Object socket, String library, String url, String clientSessionId) {
         DeepgramEndpoints.Endpoint endpoint = endpoints.classify(url);
         if (endpoint == null) {
+            if (adopting) {
+                notAdoptable.put(socket, NOT_ADOPTABLE); // seen from its creation: never a candidate for adoption
+            }
             return null;
         }
-        long now = clock.getAsLong();
+        Session s = newSession(socket, library, url, clientSessionId, endpoint, clock.getAsLong());
+        table.put(socket, s);
+        return s;
+    }
+
+    /** A session for a Deepgram socket, not yet in the table: lint, reconnect chain, the coarse clock. */
+    private Session newSession(Object socket, String library, String url, String clientSessionId,
+                               DeepgramEndpoints.Endpoint endpoint, long now) {
         SocketControl control = controls.get(library);
         Session s = new Session(socket, library, endpoint, AudioFormat.fromUrl(url), now, clientSessionId,
                 control == null ? null : control.newState(), control != null && control.replaysAppSends());
         s.preflightFramesLeft = AudioPreflight.framesToInspect(s.format.encoding);
-        table.put(socket, s);
         try {
             for (SessionWarning.Finding f : SettingsLint.check(url, s.flux)) {
                 warn(s, f);
@@ -230,7 +326,7 @@ public final class SessionEngine {
      */
     public Object audioSent(Object socket, int bytes, Object payload) {
         Session s = table.get(socket);
-        if (s == null) {
+        if (s == null && (s = adoptable(socket)) == null) {
             return null;
         }
         if (s.adapterReplaysSends && injecting()) {
@@ -312,7 +408,7 @@ public final class SessionEngine {
             return SEND;
         }
         Session s = table.get(socket);
-        if (s == null) {
+        if (s == null && (s = adoptable(socket)) == null) {
             return SEND;
         }
         long now = clock.getAsLong();
@@ -387,7 +483,7 @@ public final class SessionEngine {
             return false;
         }
         Session s = table.get(socket);
-        if (s == null) {
+        if (s == null && (s = adoptable(socket)) == null) {
             return false;
         }
         Session.Flush inject;
@@ -457,7 +553,7 @@ public final class SessionEngine {
     /** A part of a text message: parts are joined until the last one. */
     public void textPartReceived(Object socket, CharSequence part, boolean last) {
         Session s = table.get(socket);
-        if (s == null) {
+        if (s == null && (s = adoptable(socket)) == null) {
             return;
         }
         String whole;
@@ -492,13 +588,18 @@ public final class SessionEngine {
      * The app's send returned {@code result} (libraries whose sends answer with a future);
      * {@code token} is {@link #audioSent}'s session, or null to look the socket up.
      */
-    public Object sendIssued(Object socket, Object token, Object result, Object message, boolean binary, boolean last) {
+    public Object sendIssued(Object socket, Object token, Object result, Object message, int kind, boolean last) {
         Session s = token instanceof Session ? (Session) token : table.get(socket);
         if (s == null || injecting()) {
             return result;
         }
+        if (kind == SocketControl.SENT_PING || kind == SocketControl.SENT_PONG) {
+            synchronized (s) {
+                s.lastPingNanos = clock.getAsLong(); // the app pings this socket itself: the agent's pings wait
+            }
+        }
         SocketControl control = controls.get(s.library);
-        return control == null ? result : control.sendIssued(socket, s.controlState, result, message, binary, last);
+        return control == null ? result : control.sendIssued(socket, s.controlState, result, message, kind, last);
     }
 
     /** What the app's deferred close returns, for libraries whose close answers with a future. */
@@ -510,7 +611,7 @@ public final class SessionEngine {
 
     public void textReceived(Object socket, String text) {
         Session s = table.get(socket);
-        if (s == null) {
+        if (s == null && (s = adoptable(socket)) == null) {
             return;
         }
         ServerMessage m = ServerMessage.parse(text);
@@ -958,7 +1059,8 @@ public final class SessionEngine {
                 s.pendingErrorVariant = null; // too old to explain this end
                 s.pendingErrorCode = null;
             }
-            double lost = s.format.knowsDuration() ? Math.max(0, s.audioSeconds() - s.coveredUntil) : 0;
+            // An adopted session's results count from the stream's start, its audio from the adoption: no seconds to compare.
+            double lost = s.format.knowsDuration() && !s.adopted ? Math.max(0, s.audioSeconds() - s.coveredUntil) : 0;
             double rescued;
             if (s.flux) {
                 rescued = s.fluxRescuedSeconds; // in the server's own audio windows: known without the format
@@ -994,6 +1096,12 @@ public final class SessionEngine {
             reportsInFlight.incrementAndGet();
         }
         table.remove(s);
+        if (adopting) {
+            Object ended = s.socket();
+            if (ended != null) {
+                notAdoptable.put(ended, NOT_ADOPTABLE); // the app's close reply after the server's close, say
+            }
+        }
         if (closeStillDeferred) {
             Object socket = s.socket();
             SocketControl control = controls.get(s.library);

@@ -6,6 +6,10 @@ public interface SessionListener {
     default void opened(Session session) {
     }
 
+    /** A session opened before the agent was attached, found at its first event since (after {@link #opened}). */
+    default void adopted(Session session) {
+    }
+
     default void injected(Session session, String messageType) {
     }
 

@@ -23,6 +23,15 @@ public interface SocketControl {
         return payload instanceof byte[] ? (byte[]) payload : null;
     }
 
+    /**
+     * For adoption after an attach: when {@code socket} is one of this library's WebSocket objects,
+     * its URL and the request's {@code x-deepgram-session-id} (or null) as {@code {url, sessionId}};
+     * else null. Called once per socket the agent first meets after it was created.
+     */
+    default String[] describe(Object socket) throws Exception {
+        return null;
+    }
+
     /** A new session's per-socket state for this adapter, or null. */
     default Object newState() {
         return null;
@@ -59,9 +68,15 @@ public interface SocketControl {
      * adapter may answer something else (the JDK's: the same send, once the agent's own write that
      * held the socket has gone out). Called on the app's send path: no allocation unless replaced.
      */
-    default Object sendIssued(Object socket, Object state, Object result, Object message, boolean binary, boolean last) {
+    default Object sendIssued(Object socket, Object state, Object result, Object message, int kind, boolean last) {
         return result;
     }
+
+    /** The kinds of the app's sends in {@link #sendIssued}: the bridge's values. */
+    int SENT_TEXT = 0;
+    int SENT_BINARY = 1;
+    int SENT_PING = 2;
+    int SENT_PONG = 3;
 
     /**
      * Whether the adapter may carry out an app's send again as the agent's write ({@link #sendIssued}

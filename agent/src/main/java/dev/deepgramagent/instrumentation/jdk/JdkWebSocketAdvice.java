@@ -14,7 +14,6 @@ import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Advice inlined into the JDK's WebSocket client ({@code jdk.internal.net.http.websocket}, module
@@ -111,7 +110,7 @@ public final class JdkWebSocketAdvice {
             if (token instanceof IOException) {
                 result = CompletableFuture.failedFuture((IOException) token); // dropped: the app closed already
             } else if (token != null) {
-                result = Bridge.sendIssued(socket, token, result, message, true, last);
+                result = Bridge.sendIssued(socket, token, result, message, BridgeHandler.SENT_BINARY, last);
             }
         }
     }
@@ -132,17 +131,34 @@ public final class JdkWebSocketAdvice {
             } else if (verdict == BridgeHandler.HOLD) {
                 result = CompletableFuture.completedFuture((WebSocket) socket);
             } else {
-                result = Bridge.sendIssued(socket, null, result, message, false, last);
+                result = Bridge.sendIssued(socket, null, result, message, BridgeHandler.SENT_TEXT, last);
             }
+        }
+    }
+
+    /** sendPing(ByteBuffer): the app pings itself (the agent's pings wait); refused only for an agent ping, then replayed. */
+    public static final class SendPing {
+        @Advice.OnMethodExit(suppress = Throwable.class)
+        static void exit(@Advice.This Object socket, @Advice.Argument(0) ByteBuffer message,
+                         @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object result) {
+            result = Bridge.sendIssued(socket, null, result, message, BridgeHandler.SENT_PING, true);
+        }
+    }
+
+    /** sendPong(ByteBuffer): as sendPing. */
+    public static final class SendPong {
+        @Advice.OnMethodExit(suppress = Throwable.class)
+        static void exit(@Advice.This Object socket, @Advice.Argument(0) ByteBuffer message,
+                         @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object result) {
+            result = Bridge.sendIssued(socket, null, result, message, BridgeHandler.SENT_PONG, true);
         }
     }
 
     /** sendClose(int, String): the agent may defer it; the app's future completes when the close is written. */
     public static final class Close {
         @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class, suppress = Throwable.class)
-        static boolean enter(@Advice.This Object socket, @Advice.Argument(0) int code, @Advice.Argument(1) String reason,
-                             @Advice.FieldValue("outputClosed") AtomicBoolean outputClosed) {
-            return Bridge.closeRequested(socket, code, reason, outputClosed.get());
+        static boolean enter(@Advice.This Object socket, @Advice.Argument(0) int code, @Advice.Argument(1) String reason) {
+            return Bridge.closeRequested(socket, code, reason, ((WebSocket) socket).isOutputClosed());
         }
 
         @Advice.OnMethodExit(suppress = Throwable.class)

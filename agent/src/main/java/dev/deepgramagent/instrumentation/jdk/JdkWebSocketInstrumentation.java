@@ -80,6 +80,10 @@ public final class JdkWebSocketInstrumentation implements InstrumentationModule 
                                 AdviceLoader.advice(ADVICE + "SendBinary"))
                         .invokable(isMethod().and(isPublic()).and(named("sendText")).and(takesArguments(2)),
                                 AdviceLoader.advice(ADVICE + "SendText"))
+                        .invokable(isMethod().and(isPublic()).and(named("sendPing")).and(takesArguments(1)),
+                                AdviceLoader.advice(ADVICE + "SendPing"))
+                        .invokable(isMethod().and(isPublic()).and(named("sendPong")).and(takesArguments(1)),
+                                AdviceLoader.advice(ADVICE + "SendPong"))
                         .invokable(isMethod().and(isPublic()).and(named("sendClose")).and(takesArguments(int.class, String.class)),
                                 AdviceLoader.advice(ADVICE + "Close"))
                         .invokable(isMethod().and(isPublic()).and(named("abort")).and(takesArguments(0)),

@@ -39,6 +39,25 @@ final class OkHttpControl implements SocketControl {
         }
     };
 
+    /** Adoption: okhttp3.WebSocket.request()'s URL and x-deepgram-session-id header. */
+    @Override
+    public String[] describe(Object socket) throws Exception {
+        Class<?> api;
+        try {
+            api = Class.forName("okhttp3.WebSocket", false, socket.getClass().getClassLoader());
+        } catch (ClassNotFoundException notOkHttp) {
+            return null;
+        }
+        if (!api.isInstance(socket)) {
+            return null;
+        }
+        Object request = api.getMethod("request").invoke(socket);
+        Class<?> requestType = Class.forName("okhttp3.Request", false, socket.getClass().getClassLoader());
+        String url = String.valueOf(requestType.getMethod("url").invoke(request));
+        String sessionId = (String) requestType.getMethod("header", String.class).invoke(request, "x-deepgram-session-id");
+        return new String[] {url, sessionId};
+    }
+
     /** The first {@code max} bytes only: a frame may be megabytes, and this runs on the app's send thread. */
     @Override
     public byte[] audioHead(Object payload, int max) throws Exception {

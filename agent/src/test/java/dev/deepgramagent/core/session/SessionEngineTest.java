@@ -933,4 +933,59 @@ class SessionEngineTest {
         assertEquals(List.of("text {\"type\":\"Finalize\"}", "close 1000 bye"), bare.writes,
                 "the app's close still goes through the library, which completes what it returned");
     }
+
+    /** A library that can describe its sockets (adoption after an attach). */
+    static final class DescribingControl extends RecordingControl {
+        final java.util.Map<Object, String> urls = new java.util.IdentityHashMap<>();
+        int describes;
+
+        @Override
+        public String[] describe(Object socket) {
+            describes++;
+            String url = urls.get(socket);
+            return url == null ? null : new String[] {url, null};
+        }
+    }
+
+    @Test
+    void afterAnAttachASocketOpenedBeforeIsAdoptedAtItsNextFrame() {
+        DescribingControl lib = new DescribingControl();
+        SessionEngine engine = engine("");
+        engine.register("lib", lib);
+        List<Session> adopted = new CopyOnWriteArrayList<>();
+        engine.addListener(new SessionListener() {
+            @Override
+            public void adopted(Session session) {
+                adopted.add(session);
+            }
+        });
+        Object before = new Object();
+        Object other = new Object();
+        lib.urls.put(before, URL);
+        lib.urls.put(other, "wss://example.com/v1/listen");
+        assertFalse(engine.binarySent(before, ONE_SECOND, null));
+        assertEquals(0, engine.openSessions(), "started with the JVM: every socket was seen created, nothing to adopt");
+
+        engine.adoptOpenSockets();
+        engine.binarySent(before, ONE_SECOND, null);
+        assertEquals(1, engine.openSessions());
+        assertEquals(1, adopted.size());
+        assertEquals(Session.State.OPEN, adopted.get(0).state());
+        engine.binarySent(other, 640, null);
+        engine.binarySent(other, 640, null);
+        assertEquals(1, engine.openSessions(), "not a Deepgram socket");
+        assertEquals(2, lib.describes, "each socket described once");
+
+        assertTrue(engine.closeRequested(before, 1000, "", false), "the adopted session's close is deferred");
+        assertEquals(List.of("text {\"type\":\"Finalize\"}"), lib.writes);
+        engine.textReceived(before, result(41.0, 1.0, true)); // result times count from the stream's start
+        engine.closeReceived(before, 1000, "");
+        SessionEnd end = ends.get(0);
+        assertEquals(RootCause.CLEAN, end.rootCause);
+        assertTrue(end.adopted);
+        assertEquals(0.0, end.lostSeconds, 1e-9, "no seconds to compare: the audio before the adoption is unknown");
+
+        engine.closeRequested(before, 1000, "", false);
+        assertEquals(0, engine.openSessions(), "an ended session's late events do not adopt it again");
+    }
 }
