@@ -42,6 +42,8 @@ final class Dashboards {
                     String expr = target.path("expr").asText()
                             .replace("$__rate_interval", "1m")
                             .replace("$__range", "1h")
+                            .replace("$namespace", ".*")
+                            .replace("$pod", ".*")
                             .replace("$job", ".*")
                             .replace("$instance", ".*")
                             .replace("$library", library);
@@ -68,7 +70,8 @@ final class Dashboards {
                     assertEquals("prometheus", v.path("query").asText());
                 }
             }
-            assertTrue(variables.containsAll(Set.of("datasource", "job", "instance")), file + ": " + variables);
+            // job/instance for any Prometheus, namespace/pod for the Prometheus Operator's targets (All covers both).
+            assertTrue(variables.containsAll(Set.of("datasource", "namespace", "pod", "job", "instance")), file + ": " + variables);
             Set<Integer> ids = new HashSet<>();
             for (JsonNode panel : d.path("panels")) {
                 String title = file + " / " + panel.path("title").asText();

@@ -33,7 +33,7 @@ public final class SessionEngine {
 
     private final AgentConfig config;
     private final DeepgramEndpoints endpoints;
-    private final SessionTable table = new SessionTable();
+    private final SessionTable<Session> table = new SessionTable<>();
     private final Map<String, SocketControl> controls = new ConcurrentHashMap<>();
     private final List<SessionListener> listeners = new CopyOnWriteArrayList<>();
     private final LongSupplier clock;
@@ -130,7 +130,7 @@ public final class SessionEngine {
      * Sockets met while adopting that are not to be adopted: not Deepgram sessions (described once,
      * then skipped with one lookup), and sessions that ended (whose late events must not start a new one).
      */
-    private final SessionTable notAdoptable = new SessionTable();
+    private final SessionTable<Boolean> notAdoptable = new SessionTable<>();
     private final Object adoptLock = new Object();
     private final java.util.concurrent.atomic.AtomicLong adoptedCount = new java.util.concurrent.atomic.AtomicLong();
 
@@ -181,7 +181,7 @@ public final class SessionEngine {
                 break;
             }
             if (s == null) {
-                notAdoptable.put(socket, NOT_ADOPTABLE);
+                notAdoptable.put(socket, Boolean.TRUE);
                 return null;
             }
             synchronized (s) {
@@ -205,9 +205,7 @@ public final class SessionEngine {
         return s;
     }
 
-    /** The value of {@link #notAdoptable}: any session object marks a socket as seen. */
-    private static final Session NOT_ADOPTABLE = new Session(new Object(), "none", DeepgramEndpoints.Endpoint.LISTEN_V1,
-            AudioFormat.fromUrl("ws://none/v1/listen"), 0, null, null, false);
+
 
     public List<Session> sessions() {
         return table.sessions();
@@ -223,7 +221,7 @@ public final class SessionEngine {
         DeepgramEndpoints.Endpoint endpoint = endpoints.classify(url);
         if (endpoint == null) {
             if (adopting) {
-                notAdoptable.put(socket, NOT_ADOPTABLE); // seen from its creation: never a candidate for adoption
+                notAdoptable.put(socket, Boolean.TRUE); // seen from its creation: never a candidate for adoption
             }
             return null;
         }
@@ -1099,7 +1097,7 @@ public final class SessionEngine {
         if (adopting) {
             Object ended = s.socket();
             if (ended != null) {
-                notAdoptable.put(ended, NOT_ADOPTABLE); // the app's close reply after the server's close, say
+                notAdoptable.put(ended, Boolean.TRUE); // the app's close reply after the server's close, say
             }
         }
         if (closeStillDeferred) {

@@ -18,7 +18,7 @@ class SessionTableTest {
 
     @Test
     void lookupIsByIdentity() {
-        SessionTable table = new SessionTable();
+        SessionTable<Session> table = new SessionTable<>();
         String a = new String("socket");
         String b = new String("socket"); // equal, not identical
         Session s = session(a);
@@ -32,7 +32,7 @@ class SessionTableTest {
 
     @Test
     void manySessionsComeAndGo() {
-        SessionTable table = new SessionTable();
+        SessionTable<Session> table = new SessionTable<>();
         List<Object> sockets = new ArrayList<>();
         List<Session> sessions = new ArrayList<>();
         for (int i = 0; i < 2000; i++) {
