@@ -35,6 +35,11 @@ final class Dashboards {
 
     /** The same, with the library variable set to {@code library}. */
     static List<Query> queries(String library) throws Exception {
+        return queries(library, ".*", ".*");
+    }
+
+    /** The same, with the library, namespace and pod variables set. */
+    static List<Query> queries(String library, String namespace, String pod) throws Exception {
         List<Query> out = new ArrayList<>();
         for (String file : FILES) {
             for (JsonNode panel : read(file).path("panels")) {
@@ -42,8 +47,8 @@ final class Dashboards {
                     String expr = target.path("expr").asText()
                             .replace("$__rate_interval", "1m")
                             .replace("$__range", "1h")
-                            .replace("$namespace", ".*")
-                            .replace("$pod", ".*")
+                            .replace("$namespace", namespace)
+                            .replace("$pod", pod)
                             .replace("$job", ".*")
                             .replace("$instance", ".*")
                             .replace("$library", library);

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -47,6 +48,31 @@ final class PrometheusServer implements AutoCloseable {
         String config = "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
                 + "rule_files:\n  - " + rules.toAbsolutePath() + "\n"
                 + "scrape_configs:\n  - job_name: deepgram-e2e\n    static_configs:\n      - targets: ['" + target + "']\n";
+        return start(dir, config);
+    }
+
+    /**
+     * Targets found by file-based discovery, each with its own labels: how the Prometheus
+     * Operator's targets look (namespace, pod, container).
+     */
+    static PrometheusServer startDiscovering(Map<String, Map<String, String>> labelsByTarget, Path rules) throws Exception {
+        Path dir = Files.createTempDirectory("prometheus");
+        com.fasterxml.jackson.databind.node.ArrayNode groups = JSON.createArrayNode();
+        labelsByTarget.forEach((target, labels) -> {
+            com.fasterxml.jackson.databind.node.ObjectNode group = groups.addObject();
+            group.putArray("targets").add(target);
+            com.fasterxml.jackson.databind.node.ObjectNode l = group.putObject("labels");
+            labels.forEach(l::put);
+        });
+        Files.writeString(dir.resolve("targets.json"), JSON.writeValueAsString(groups));
+        String config = "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
+                + "rule_files:\n  - " + rules.toAbsolutePath() + "\n"
+                + "scrape_configs:\n  - job_name: deepgram-fleet\n    file_sd_configs:\n      - files: ['"
+                + dir.resolve("targets.json") + "']\n        refresh_interval: 1s\n";
+        return start(dir, config);
+    }
+
+    private static PrometheusServer start(Path dir, String config) throws Exception {
         Files.writeString(dir.resolve("prometheus.yml"), config);
         int port = ForkedJvm.freePort();
         Process p = new ProcessBuilder(binary("prometheus"), "--config.file=" + dir.resolve("prometheus.yml"),
