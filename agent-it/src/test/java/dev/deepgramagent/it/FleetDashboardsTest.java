@@ -77,12 +77,7 @@ class FleetDashboardsTest {
     }
 
     private double value(String promql) {
-        try {
-            JsonNode r = prometheus.query(promql);
-            return r.size() == 1 ? Double.parseDouble(r.get(0).path("value").get(1).asText()) : Double.NaN;
-        } catch (Exception e) {
-            return Double.NaN;
-        }
+        return prometheus.valueOrNaN(promql);
     }
 
     private List<String> firingPods() {

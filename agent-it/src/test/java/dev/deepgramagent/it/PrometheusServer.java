@@ -115,6 +115,16 @@ final class PrometheusServer implements AutoCloseable {
         return body.path("data").path("result");
     }
 
+    /** The value of a query that returns one series; NaN for none, several, or a failed query (for polling). */
+    double valueOrNaN(String promql) {
+        try {
+            JsonNode r = query(promql);
+            return r.size() == 1 ? Double.parseDouble(r.get(0).path("value").get(1).asText()) : Double.NaN;
+        } catch (Exception e) {
+            return Double.NaN;
+        }
+    }
+
     /** The value of a query expected to return exactly one series. */
     double scalar(String promql) throws Exception {
         JsonNode result = query(promql);

@@ -824,6 +824,15 @@ class SessionEngineTest {
         }
     }
 
+    /** Registers {@code bare} as the jdk library and opens a socket of it on {@code url}. */
+    private static Object openOn(SessionEngine engine, BareControl bare, String url) {
+        engine.register("jdk", bare);
+        Object socket = new Object();
+        assertNotNull(engine.created(socket, "jdk", url, null));
+        engine.opened(socket, "req-1");
+        return socket;
+    }
+
     @Test
     void aSessionFollowsItsSocketFromTheHandshakeToTheLibrarysObject() {
         SessionEngine engine = engine("");
@@ -874,10 +883,7 @@ class SessionEngineTest {
     void anUnansweredCloseIsAbortedAfterTheLibrarysCloseTimeout() throws Exception {
         BareControl bare = new BareControl();
         SessionEngine engine = engine("jdk.close.timeout=100ms");
-        engine.register("jdk", bare);
-        Object socket = new Object();
-        engine.created(socket, "jdk", URL, null);
-        engine.opened(socket, "req-1");
+        Object socket = openOn(engine, bare, URL);
         assertFalse(engine.closeRequested(socket, 1000, "", false), "nothing to flush: the library closes");
         assertTrue(bare.aborted.await(5, TimeUnit.SECONDS), "aborted after jdk.close.timeout");
         assertEquals(RootCause.CLOSE_TIMEOUT, ends.get(0).rootCause);
@@ -887,10 +893,7 @@ class SessionEngineTest {
     void anAnsweredCloseIsNotAborted() throws Exception {
         BareControl bare = new BareControl();
         SessionEngine engine = engine("jdk.close.timeout=100ms");
-        engine.register("jdk", bare);
-        Object socket = new Object();
-        engine.created(socket, "jdk", URL, null);
-        engine.opened(socket, "req-1");
+        Object socket = openOn(engine, bare, URL);
         engine.closeRequested(socket, 1000, "", false);
         engine.closeReceived(socket, 1000, "");
         assertFalse(bare.aborted.await(300, TimeUnit.MILLISECONDS));
@@ -901,10 +904,7 @@ class SessionEngineTest {
     void idleFluxSocketsOfLibrariesWithoutPingsArePingedByTheEngine() {
         BareControl bare = new BareControl();
         SessionEngine engine = engine("flux.ping.interval=5s");
-        engine.register("jdk", bare);
-        Object socket = new Object();
-        engine.created(socket, "jdk", FLUX_URL, null);
-        engine.opened(socket, "req-1");
+        Object socket = openOn(engine, bare, FLUX_URL);
         now.addAndGet(TimeUnit.SECONDS.toNanos(3));
         engine.keepAliveTick();
         assertEquals(List.of(), bare.actions, "not idle long enough");
@@ -922,10 +922,7 @@ class SessionEngineTest {
     void aDeferredCloseIsCarriedOutEvenWhenTheServerEndsTheSessionFirst() {
         BareControl bare = new BareControl();
         SessionEngine engine = engine("");
-        engine.register("jdk", bare);
-        Object socket = new Object();
-        engine.created(socket, "jdk", URL, null);
-        engine.opened(socket, "req-1");
+        Object socket = openOn(engine, bare, URL);
         engine.binarySent(socket, ONE_SECOND, null);
         assertTrue(engine.closeRequested(socket, 1000, "bye", false));
         assertEquals("later:state", engine.deferredCloseResult(socket), "the adapter's answer, with its own state");
