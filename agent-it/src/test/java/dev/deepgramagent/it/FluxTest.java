@@ -2,6 +2,8 @@ package dev.deepgramagent.it;
 
 import dev.deepgramagent.simulator.SessionRecord;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -21,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * before the app's close (ForceEndTurn), keeps idle sockets alive with pings, and calls Flux's
  * normal end (CloseStream, then a close without status code) clean.
  */
+@Execution(ExecutionMode.CONCURRENT) // every test forks its own JVMs and opens its own simulator sessions
 class FluxTest {
 
     static final String FLUX_QUERY = "?model=flux-general-en&encoding=linear16&sample_rate=16000";

@@ -3,6 +3,8 @@ package dev.deepgramagent.it;
 import dev.deepgramagent.simulator.SessionRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -22,6 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * timeouts, Flux's rules), within the JDK's rule of one outstanding send. The root-cause table is
  * {@link JdkRootCauseTest}.
  */
+@Execution(ExecutionMode.CONCURRENT) // every test forks its own JVMs and opens its own simulator sessions
 class JdkClientTest {
 
     @RegisterExtension

@@ -1,6 +1,8 @@
 package dev.deepgramagent.it;
 
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -16,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The agent's two promises, on OkHttp 3.14.9, 4.12.0 and 5.x, against the simulator at Deepgram's
  * real timings (500 ms processing latency, 10 s idle window): no lost words, no idle timeouts.
  */
+@Execution(ExecutionMode.CONCURRENT) // every test forks its own JVMs and opens its own simulator sessions
 class RescueAndIdleTest {
 
     @RegisterExtension

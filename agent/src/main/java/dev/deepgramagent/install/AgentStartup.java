@@ -6,6 +6,7 @@ import dev.deepgramagent.config.ConfigKey;
 import dev.deepgramagent.core.AgentCore;
 import dev.deepgramagent.errors.InternalErrors;
 import dev.deepgramagent.instrumentation.jdk.JdkWebSocketInstrumentation;
+import dev.deepgramagent.instrumentation.netty.NettyInstrumentation;
 import dev.deepgramagent.instrumentation.okhttp.OkHttpInstrumentation;
 import dev.deepgramagent.logging.AgentLogging;
 import dev.deepgramagent.metrics.AgentMetrics;
@@ -22,7 +23,8 @@ import java.util.List;
 final class AgentStartup {
 
     /** Every instrumented library: the one place a new adapter is registered (its type names also go to InstrumentedTypes). */
-    static final List<InstrumentationModule> MODULES = List.of(new OkHttpInstrumentation(), new JdkWebSocketInstrumentation());
+    static final List<InstrumentationModule> MODULES = List.of(new OkHttpInstrumentation(), new JdkWebSocketInstrumentation(),
+            new NettyInstrumentation());
 
     private static final String JDK_CLIENT_HINT = "java/net/http/HttpClient";
 
@@ -32,6 +34,7 @@ final class AgentStartup {
     static void start(AgentConfig config, Instrumentation inst, LazyTransformer gate, boolean attach) {
         try {
             AgentLogging.configure(config);
+            HelperClasses.init(inst);
             List<InstrumentationModule> modules = availableModules();
             AgentCore core = new AgentCore(config);
             if (attach) {

@@ -13,10 +13,12 @@ final class InstrumentedTypes {
             "jdk/internal/net/http/websocket/BuilderImpl",
             "jdk/internal/net/http/websocket/OpeningHandshake",
             "jdk/internal/net/http/websocket/WebSocketImpl",
-            "jdk/internal/net/http/websocket/WebSocketImpl$SignallingMessageConsumer");
+            "jdk/internal/net/http/websocket/WebSocketImpl$SignallingMessageConsumer",
+            "io/netty/handler/codec/http/websocketx/WebSocketClientHandshaker");
 
     /** Library names for the start-up line. */
-    static final String SUMMARY = "okhttp (okhttp3.internal.ws.RealWebSocket), jdk (java.net.http.WebSocket)";
+    static final String SUMMARY = "okhttp (okhttp3.internal.ws.RealWebSocket), jdk (java.net.http.WebSocket), "
+            + "netty (io.netty.handler.codec.http.websocketx.WebSocketClientHandshaker: reactor-netty, Vert.x, plain Netty)";
 
     /** For the "instrumented" debug line: how the class got its advice. */
     static String howInstrumented(boolean retransformed) {

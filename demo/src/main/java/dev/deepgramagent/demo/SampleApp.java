@@ -32,7 +32,8 @@ import java.util.regex.Pattern;
  * wait (seconds to wait for the end). On /v1/listen the words are those of final results; on Flux
  * (/v2/listen), those of EndOfTurn messages.
  *
- * client=jdk streams with the JDK's own java.net.http.WebSocket instead (see {@link JdkClient}).
+ * client=jdk streams with the JDK's own java.net.http.WebSocket instead (see {@link JdkClient}), client=netty
+ * with plain Netty (see {@link NettyClient}), client=&lt;class name&gt; with another client (see {@link #connect}).
  *
  * <p>Output lines: OPEN, FINAL words..., CLOSING code reason, CLOSED code, FAILURE class status,
  * RECONNECT n, and at the end DONE words=n.
@@ -80,8 +81,9 @@ public final class SampleApp {
         };
 
         Sender sender;
-        if (o.get("client", "okhttp").equals("jdk")) {
-            sender = JdkClient.connect(o, messages, ended);
+        String clientName = o.get("client", "okhttp");
+        if (!clientName.equals("okhttp")) {
+            sender = connect(clientName, o, messages, ended);
             if (sender == null) {
                 out("DONE ended=true words=0");
                 System.exit(0);
@@ -203,7 +205,26 @@ public final class SampleApp {
         }
         client.dispatcher().executorService().shutdown();
         client.connectionPool().evictAll();
+        sender.shutdown();
         System.exit(0);
+    }
+
+    /**
+     * A client other than OkHttp: jdk, netty, or the name of a class with a static
+     * {@code connect(Options, Messages, CountDownLatch)} returning a Sender (the integration tests'
+     * reactor-netty and Vert.x apps); null when its handshake failed.
+     */
+    private static Sender connect(String name, Options o, Messages messages, CountDownLatch ended) throws Exception {
+        switch (name) {
+            case "jdk":
+                return JdkClient.connect(o, messages, ended);
+            case "netty":
+                return NettyClient.connect(o, messages, ended);
+            default:
+                java.lang.reflect.Method connect = Class.forName(name)
+                        .getMethod("connect", Options.class, Messages.class, CountDownLatch.class);
+                return (Sender) connect.invoke(null, o, messages, ended);
+        }
     }
 
     /** The header of a real WAV file, as javax.sound.sampled writes it, with 20 ms of silence after it. */
@@ -234,7 +255,7 @@ public final class SampleApp {
     }
 
     /** What the app makes of Deepgram's messages, whichever client received them. */
-    static final class Messages {
+    public static final class Messages {
         private final List<String> words;
         private final CountDownLatch turnEnded;
 
@@ -243,7 +264,7 @@ public final class SampleApp {
             this.turnEnded = turnEnded;
         }
 
-        void received(String text) {
+        public void received(String text) {
             boolean finalResult = text.contains("\"type\":\"Results\"") && text.contains("\"is_final\":true");
             boolean endOfTurn = text.contains("\"type\":\"TurnInfo\"") && text.contains("\"event\":\"EndOfTurn\"");
             if (!finalResult && !endOfTurn && text.contains("\"type\":\"")) {
@@ -270,12 +291,13 @@ public final class SampleApp {
         }
     }
 
-    static synchronized void out(String line) {
+    public static synchronized void out(String line) {
         System.out.println(line);
         System.out.flush();
     }
 
-    interface Sender {
+    /** One client library's way to stream: SampleApp drives any of them the same way. */
+    public interface Sender {
         boolean sendAudio(byte[] audio);
 
         boolean sendText(String text);
@@ -283,9 +305,13 @@ public final class SampleApp {
         boolean close();
 
         void cancel();
+
+        /** Frees the client's threads before the app exits. */
+        default void shutdown() {
+        }
     }
 
-    static final class Options {
+    public static final class Options {
         private final java.util.Map<String, String> values = new java.util.HashMap<>();
 
         Options(String[] args) {
@@ -295,7 +321,7 @@ public final class SampleApp {
             }
         }
 
-        String get(String key) {
+        public String get(String key) {
             String v = values.get(key);
             if (v == null) {
                 throw new IllegalArgumentException("missing " + key);
@@ -303,15 +329,15 @@ public final class SampleApp {
             return v;
         }
 
-        String get(String key, String dflt) {
+        public String get(String key, String dflt) {
             return values.getOrDefault(key, dflt);
         }
 
-        double number(String key, double dflt) {
+        public double number(String key, double dflt) {
             return values.containsKey(key) ? Double.parseDouble(values.get(key)) : dflt;
         }
 
-        boolean flag(String key) {
+        public boolean flag(String key) {
             return Boolean.parseBoolean(values.getOrDefault(key, "false"));
         }
     }

@@ -191,6 +191,7 @@ public final class SessionEngine {
                 s.openedNanos = s.createdNanos;
             }
             table.put(socket, s);
+            controlOpened(s);
             adoptedCount.incrementAndGet();
             System.setProperty("deepgram.agent.adopted", Long.toString(adoptedCount.get())); // read by `attach`
         }
@@ -301,8 +302,22 @@ public final class SessionEngine {
                 s.state = Session.State.OPEN;
             }
         }
+        controlOpened(s);
         for (SessionListener l : listeners) {
             l.opened(s);
+        }
+    }
+
+    /** Tells the session's adapter that the agent tracks its socket from now on. */
+    private void controlOpened(Session s) {
+        SocketControl control = controls.get(s.library);
+        if (control == null) {
+            return;
+        }
+        try {
+            control.opened(s.socket(), s.controlState);
+        } catch (Throwable t) {
+            InternalErrors.record(InternalErrors.Kind.RUNTIME, s.library + " open", t);
         }
     }
 

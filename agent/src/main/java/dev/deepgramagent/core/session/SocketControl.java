@@ -32,6 +32,14 @@ public interface SocketControl {
         return null;
     }
 
+    /**
+     * The engine tracks this socket from now on: its handshake succeeded, or it was adopted after an
+     * attach. An adapter that acts through the library's own extension points sets them up here
+     * (the Netty adapter adds its channel handler). Called on the thread that reported the event.
+     */
+    default void opened(Object socket, Object state) throws Exception {
+    }
+
     /** A new session's per-socket state for this adapter, or null. */
     default Object newState() {
         return null;

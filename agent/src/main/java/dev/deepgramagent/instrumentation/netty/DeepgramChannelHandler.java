@@ -1,0 +1,305 @@
+package dev.deepgramagent.instrumentation.netty;
+
+import dev.deepgramagent.bridge.Bridge;
+import dev.deepgramagent.bridge.BridgeHandler;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
+import io.netty.util.CharsetUtil;
+import io.netty.util.ReferenceCountUtil;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
+import java.util.Map;
+
+/**
+ * The agent's handler in the pipeline of a Deepgram WebSocket channel, and only there: added after
+ * the WebSocket frame codec once the handshake succeeded, so that reactor-netty, Vert.x and plain
+ * Netty apps all pass through it. It reports the app's frames and the server's to {@link Bridge},
+ * holds the app's close frame (with its write promise) while the agent flushes, and writes the
+ * agent's frames from its own context, so that they never come back through it.
+ *
+ * <p>This class is compiled against Netty but never loaded by the agent's class loader: the agent
+ * defines it in the class loader of the app's Netty (see {@code HelperClasses}) and reaches it by
+ * reflection ({@link NettyControl}). Every method runs on the channel's event loop, as Netty calls
+ * handlers; the agent's requests are moved there. Nothing thrown here may reach the app: every
+ * event passes on unchanged if the agent's part of it fails.
+ */
+public final class DeepgramChannelHandler extends ChannelDuplexHandler {
+
+    public static final String NAME = "deepgram-agent";
+
+    private final Channel channel;
+    private ChannelHandlerContext ctx;
+    /** The app's close frame and its write's promise, while the agent defers the close. */
+    private CloseWebSocketFrame heldClose;
+    private ChannelPromise heldPromise;
+    private boolean closeWritten;
+    /** A fragmented message is under way: continuation frames belong to a binary (outbound) or text (inbound) message. */
+    private boolean sendingAudio;
+    private boolean receivingText;
+    /** The error Netty reported before the channel went inactive, for the session's end. */
+    private Throwable lastError;
+
+    private DeepgramChannelHandler(Channel channel) {
+        this.channel = channel;
+    }
+
+    /**
+     * Adds a handler to the channel's pipeline after its WebSocket frame decoder and encoder (the
+     * handshake just put them there); null when the pipeline has no frame codec.
+     */
+    public static Object install(Object channelObject) {
+        Channel channel = (Channel) channelObject;
+        ChannelPipeline pipeline = channel.pipeline();
+        if (pipeline.get(NAME) != null) {
+            return pipeline.get(NAME);
+        }
+        String after = null;
+        for (Map.Entry<String, ChannelHandler> e : pipeline) {
+            if (e.getValue() instanceof WebSocketFrameDecoder || e.getValue() instanceof WebSocketFrameEncoder) {
+                after = e.getKey(); // the later of the two: inbound frames are decoded, outbound not yet encoded
+            }
+        }
+        if (after == null) {
+            return null;
+        }
+        DeepgramChannelHandler handler = new DeepgramChannelHandler(channel);
+        pipeline.addAfter(after, NAME, handler);
+        return handler;
+    }
+
+    /** The first {@code max} readable bytes of an audio frame's buffer, for the audio preflight. */
+    public static byte[] head(Object buffer, int max) {
+        ByteBuf b = (ByteBuf) buffer;
+        byte[] head = new byte[Math.min(max, b.readableBytes())];
+        b.getBytes(b.readerIndex(), head); // the app's reader index stays where it is
+        return head;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    // ---- the app's writes ----------------------------------------------------------------------
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+        boolean handled;
+        try {
+            handled = inspectWrite(msg, promise);
+        } catch (Throwable t) {
+            handled = false;
+        }
+        if (!handled) {
+            ctx.write(msg, promise);
+        }
+    }
+
+    /** @return true when the frame was consumed here (dropped, held or completed): it must not go on. */
+    private boolean inspectWrite(Object msg, ChannelPromise promise) {
+        if (msg instanceof BinaryWebSocketFrame || (sendingAudio && msg instanceof ContinuationWebSocketFrame)) {
+            WebSocketFrame frame = (WebSocketFrame) msg;
+            sendingAudio = !frame.isFinalFragment();
+            ByteBuf content = frame.content();
+            Object token = Bridge.audioSent(channel, content.readableBytes(), content);
+            if (token instanceof IOException) {
+                // The app closed already (its close is deferred): the frame goes nowhere.
+                ReferenceCountUtil.release(msg);
+                fail(promise, (IOException) token);
+                return true;
+            }
+            return false;
+        }
+        if (msg instanceof TextWebSocketFrame) {
+            TextWebSocketFrame frame = (TextWebSocketFrame) msg;
+            int verdict = Bridge.textSent(channel, frame.text());
+            if (verdict == BridgeHandler.DROP) {
+                ReferenceCountUtil.release(msg);
+                fail(promise, new ClosedChannelException());
+                return true;
+            }
+            if (verdict == BridgeHandler.HOLD) {
+                // The agent sends it later itself (Flux's CloseStream in the middle of a turn).
+                ReferenceCountUtil.release(msg);
+                promise.trySuccess();
+                return true;
+            }
+            return false;
+        }
+        if (msg instanceof CloseWebSocketFrame) {
+            CloseWebSocketFrame frame = (CloseWebSocketFrame) msg;
+            if (heldClose != null) {
+                // A second close while the first is held: it completes with the first.
+                ReferenceCountUtil.release(msg);
+                heldPromise.addListener(cascade(promise));
+                return true;
+            }
+            boolean deferred = Bridge.closeRequested(channel, frame.statusCode(), frame.reasonText(), closeWritten);
+            if (deferred) {
+                heldClose = frame;
+                heldPromise = promise; // a close-after-write listener (reactor-netty's) waits with it
+                return true;
+            }
+            closeWritten = true;
+        }
+        return false;
+    }
+
+    /** The app closes the channel itself: a cancel, unless the close handshake is over. */
+    @Override
+    public void close(ChannelHandlerContext ctx, ChannelPromise promise) throws Exception {
+        try {
+            Bridge.cancelRequested(channel);
+        } catch (Throwable ignored) {
+            // never in the app's way
+        }
+        ctx.close(promise);
+    }
+
+    // ---- the server's frames -------------------------------------------------------------------
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        try {
+            inspectRead(msg);
+        } catch (Throwable ignored) {
+            // the frame goes on as it came
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    private void inspectRead(Object msg) {
+        if (msg instanceof TextWebSocketFrame || (receivingText && msg instanceof ContinuationWebSocketFrame)) {
+            WebSocketFrame frame = (WebSocketFrame) msg;
+            receivingText = !frame.isFinalFragment();
+            if ((frame.rsv() & 4) != 0) {
+                return; // compressed (permessage-deflate): not readable here
+            }
+            // toString leaves the app's reader index alone.
+            Bridge.textPartReceived(channel, frame.content().toString(CharsetUtil.UTF_8), frame.isFinalFragment());
+        } else if (msg instanceof CloseWebSocketFrame) {
+            CloseWebSocketFrame frame = (CloseWebSocketFrame) msg;
+            String reason = frame.reasonText();
+            Bridge.closeReceived(channel, frame.statusCode(), reason == null ? "" : reason);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+        lastError = cause; // the session ends when the channel does: the app decides whether this error is fatal
+        ctx.fireExceptionCaught(cause);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        try {
+            releaseHeld(new ClosedChannelException());
+            Throwable error = lastError != null ? lastError : new EOFException("the connection ended without a close frame");
+            Bridge.failed(channel, error, 0, null);
+        } catch (Throwable ignored) {
+            // see channelRead
+        }
+        ctx.fireChannelInactive();
+    }
+
+    // ---- the agent's writes (called by NettyControl from any thread) ----------------------------
+
+    /** @return false when the channel no longer takes frames (closed, or its close frame went out). */
+    public boolean sendText(String text) {
+        if (!channel.isActive() || closeWritten) {
+            return false;
+        }
+        onLoop(() -> {
+            if (!closeWritten) {
+                ctx.writeAndFlush(new TextWebSocketFrame(text));
+            }
+        });
+        return true;
+    }
+
+    public boolean sendPing() {
+        if (!channel.isActive() || closeWritten) {
+            return false;
+        }
+        onLoop(() -> ctx.writeAndFlush(new PingWebSocketFrame()));
+        return true;
+    }
+
+    /** The deferred close: the app's own frame with its own promise, or a new frame when the app sent none. */
+    public boolean close(int code, String reason) {
+        if (!channel.isActive()) {
+            return false;
+        }
+        onLoop(() -> {
+            if (closeWritten) {
+                return;
+            }
+            closeWritten = true;
+            if (heldClose != null) {
+                CloseWebSocketFrame frame = heldClose;
+                ChannelPromise promise = heldPromise;
+                heldClose = null;
+                heldPromise = null;
+                ctx.writeAndFlush(frame, promise);
+            } else {
+                ctx.writeAndFlush(new CloseWebSocketFrame(code, reason));
+            }
+        });
+        return true;
+    }
+
+    /** Drops the connection: a close that the server never answered. */
+    public void abort() {
+        onLoop(() -> ctx.close()); // from this handler's context: not reported back as the app's cancel
+    }
+
+    private void onLoop(Runnable task) {
+        if (ctx.executor().inEventLoop()) {
+            task.run();
+        } else {
+            ctx.executor().execute(task);
+        }
+    }
+
+    private void releaseHeld(Throwable why) {
+        if (heldClose != null) {
+            ReferenceCountUtil.release(heldClose);
+            fail(heldPromise, why);
+            heldClose = null;
+            heldPromise = null;
+        }
+    }
+
+    private static void fail(ChannelPromise promise, Throwable why) {
+        if (!promise.isVoid()) {
+            promise.tryFailure(why);
+        }
+    }
+
+    /** Completes {@code promise} as the future it listens to completes. */
+    private static ChannelFutureListener cascade(ChannelPromise promise) {
+        return f -> {
+            if (f.isSuccess()) {
+                promise.trySuccess();
+            } else {
+                fail(promise, f.cause());
+            }
+        };
+    }
+}

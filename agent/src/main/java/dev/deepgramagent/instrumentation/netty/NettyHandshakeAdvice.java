@@ -1,0 +1,46 @@
+package dev.deepgramagent.instrumentation.netty;
+
+import dev.deepgramagent.bridge.Bridge;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.websocketx.WebSocketClientHandshaker;
+import net.bytebuddy.asm.Advice;
+
+/**
+ * Advice inlined into Netty's {@code WebSocketClientHandshaker}, which every Netty-based WebSocket
+ * client passes through (reactor-netty, Vert.x, plain Netty): the channel is the session's key.
+ * Each piece only extracts values and calls {@link Bridge}; every one suppresses any Throwable.
+ * Netty's types appear as Object in the signatures (the agent resolves advice without Netty);
+ * casts resolve inside Netty's class, where the code runs.
+ * Frames are seen by the agent's own channel handler, added once the handshake succeeded, so that
+ * no other channel (and no frame codec) carries any agent code.
+ */
+public final class NettyHandshakeAdvice {
+
+    private NettyHandshakeAdvice() {
+    }
+
+    /** handshake(Channel, ChannelPromise): the upgrade request is about to go out on this channel. */
+    public static final class Started {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.This Object handshaker, @Advice.Argument(0) Object channel,
+                          @Advice.FieldValue("customHeaders") Object headers) {
+            Bridge.socketCreated(channel, "netty", ((WebSocketClientHandshaker) handshaker).uri().toString(),
+                    headers == null ? null : ((HttpHeaders) headers).get("x-deepgram-session-id"));
+        }
+    }
+
+    /** finishHandshake(Channel, FullHttpResponse): 101 and valid, or a WebSocketClientHandshakeException. */
+    public static final class Finished {
+        @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+        static void exit(@Advice.Argument(0) Object channel, @Advice.Argument(1) Object response,
+                         @Advice.Thrown Throwable thrown) {
+            FullHttpResponse r = (FullHttpResponse) response;
+            if (thrown == null) {
+                Bridge.socketOpened(channel, r.headers().get("dg-request-id"));
+            } else {
+                Bridge.failed(channel, thrown, r.status().code(), r.headers().get("dg-error"));
+            }
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package dev.deepgramagent.instrumentation.netty;
+
+import dev.deepgramagent.core.session.SocketControl;
+import dev.deepgramagent.install.AdviceLoader;
+import dev.deepgramagent.install.InstrumentationModule;
+import net.bytebuddy.asm.AsmVisitorWrapper;
+
+import java.util.List;
+
+import static net.bytebuddy.matcher.ElementMatchers.isMethod;
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+/**
+ * Netty 4.1 and 4.2 WebSocket clients, and with them reactor-netty (Spring WebFlux's
+ * {@code ReactorNettyWebSocketClient}) and Vert.x: all build on Netty's
+ * {@code WebSocketClientHandshaker}. Only its handshake is woven; on a Deepgram channel the agent
+ * then adds its own handler to the pipeline ({@link DeepgramChannelHandler}). Netty's versions
+ * are many: its classes are woven when they load, never at build time.
+ */
+public final class NettyInstrumentation implements InstrumentationModule {
+
+    static final String HANDSHAKER = "io.netty.handler.codec.http.websocketx.WebSocketClientHandshaker";
+    // By name: advice classes are read as bytes, never loaded by the agent.
+    private static final String ADVICE = "dev.deepgramagent.instrumentation.netty.NettyHandshakeAdvice$";
+
+    @Override
+    public String library() {
+        return "netty";
+    }
+
+    @Override
+    public List<String> typeNames() {
+        return List.of(HANDSHAKER);
+    }
+
+    @Override
+    public boolean prewovenAtBuild() {
+        return false;
+    }
+
+    @Override
+    public SocketControl control() {
+        return new NettyControl();
+    }
+
+    @Override
+    public AsmVisitorWrapper advice(String typeName) {
+        if (!HANDSHAKER.equals(typeName)) {
+            throw new IllegalArgumentException("not a type of " + library() + ": " + typeName);
+        }
+        return new AsmVisitorWrapper.ForDeclaredMethods()
+                .invokable(isMethod().and(named("handshake")).and(takesArguments(2))
+                        .and(takesArgument(0, named("io.netty.channel.Channel"))), AdviceLoader.advice(ADVICE + "Started"))
+                .invokable(isMethod().and(named("finishHandshake")).and(takesArguments(2))
+                        .and(takesArgument(0, named("io.netty.channel.Channel"))), AdviceLoader.advice(ADVICE + "Finished"));
+    }
+}
