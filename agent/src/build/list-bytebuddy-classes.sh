@@ -2,11 +2,12 @@
 # Regenerates bytebuddy-keep.txt: the Byte Buddy classes (whole outer-class families) the agent
 # loads, on JDK 17 and JDK 25 when present, at start-up (premain) and when attached, with OkHttp
 # 3, 4, 5 and 4.11 (4.11 is not woven at build time, so it is woven at run time) and with the JDK's
-# own java.net.http.WebSocket (always woven at run time). The agent jar
+# own java.net.http.WebSocket (always woven at run time), and with the sample app on the Netty
+# stacks of agent-it/stacks (plain Netty, reactor-netty, Vert.x; woven at run time). The agent jar
 # ships only these (see agent/pom.xml). It profiles a jar built with all of Byte Buddy, so a class
 # the current list lacks is found, then rebuilds the agent with the new list. Run after upgrading
 # Byte Buddy or using a new part of it, with the project built (mvn -DskipTests package) and
-# agent-it's OkHttp jars copied (mvn -pl agent-it test-compile):
+# agent-it's OkHttp jars and app libraries copied (mvn -pl agent-it test-compile):
 #   bash agent/src/build/list-bytebuddy-classes.sh
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
@@ -43,6 +44,24 @@ for okhttp in 3 4 5 4.11 jdk; do
     n=$((n+1))
     "$j" -Xlog:class+load:file="$work/premain-$n.txt" -javaagent:$AGENT_JAR=$opts -cp "$work/classes:$cp" At "$url" 2 100 "$client" >"$work/out-premain-$n.log" 2>&1
     "$j" -XX:+EnableDynamicAgentLoading -Xlog:class+load:file="$work/attach-$n.txt" -cp "$work/classes:$cp" At "$url" 2 4000 "$client" >"$work/out-attach-$n.log" 2>&1 &
+    pid=$!
+    sleep 2
+    java -jar $AGENT_JAR attach $pid "$opts" >/dev/null 2>&1 || true
+    wait $pid || true
+  done
+done
+# The Netty stacks (agent-it/stacks, built by the package above): the sample app on plain Netty,
+# reactor-netty and Vert.x, a short session at start-up and a longer one that the attach meets.
+app_libs=$(ls agent-it/target/app-libs/*.jar | tr '\n' ':')
+for stack in netty-4.1:netty reactor-netty:dev.deepgramagent.it.stacks.ReactorNettyClient vertx:dev.deepgramagent.it.stacks.VertxClient; do
+  dir=agent-it/stacks/${stack%%:*}
+  cp="$app_libs$(ls $dir/target/libs/*.jar | tr '\n' ':')$dir/target/classes"
+  for j in "${javas[@]}"; do
+    n=$((n+1))
+    "$j" -Xlog:class+load:file="$work/premain-$n.txt" -javaagent:$AGENT_JAR=$opts -cp "$cp" dev.deepgramagent.demo.SampleApp \
+      url="$url" seconds=1 realtime=true end=close client="${stack#*:}" >"$work/out-premain-$n.log" 2>&1
+    "$j" -XX:+EnableDynamicAgentLoading -Xlog:class+load:file="$work/attach-$n.txt" -cp "$cp" dev.deepgramagent.demo.SampleApp \
+      url="$url" seconds=5 realtime=true end=close client="${stack#*:}" >"$work/out-attach-$n.log" 2>&1 &
     pid=$!
     sleep 2
     java -jar $AGENT_JAR attach $pid "$opts" >/dev/null 2>&1 || true

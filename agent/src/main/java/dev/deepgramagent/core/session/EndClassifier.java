@@ -1,5 +1,7 @@
 package dev.deepgramagent.core.session;
 
+import dev.deepgramagent.bridge.ClosedAfterCloseFrame;
+
 import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
 import java.util.Locale;
@@ -89,6 +91,9 @@ public final class EndClassifier {
             return RootCause.CLIENT_CANCEL;
         }
         if (s.clientCloseSent) {
+            if (e.error instanceof ClosedAfterCloseFrame) {
+                return lost(s, lostSeconds) ? RootCause.CLIENT_CLOSE_UNFLUSHED : RootCause.CLEAN;
+            }
             return isTimeout(e.error) || isCancel(e.error) ? RootCause.CLOSE_TIMEOUT : RootCause.NETWORK_RESET;
         }
         if (isTimeout(e.error)) {

@@ -2,6 +2,7 @@ package dev.deepgramagent.instrumentation.netty;
 
 import dev.deepgramagent.bridge.Bridge;
 import dev.deepgramagent.bridge.BridgeHandler;
+import dev.deepgramagent.bridge.ClosedAfterCloseFrame;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
@@ -161,11 +162,18 @@ public final class DeepgramChannelHandler extends ChannelDuplexHandler {
         return false;
     }
 
-    /** The app closes the channel itself: a cancel, unless the close handshake is over. */
+    /**
+     * The app closes the channel itself: a cancel, unless its close frame went out already (then it
+     * just did not wait for the server's answer, as reactor-netty never does).
+     */
     @Override
     public void close(ChannelHandlerContext ctx, ChannelPromise promise) throws Exception {
         try {
-            Bridge.cancelRequested(channel);
+            if (closeWritten) {
+                Bridge.failed(channel, new ClosedAfterCloseFrame(), 0, null);
+            } else {
+                Bridge.cancelRequested(channel);
+            }
         } catch (Throwable ignored) {
             // never in the app's way
         }
@@ -266,7 +274,15 @@ public final class DeepgramChannelHandler extends ChannelDuplexHandler {
 
     /** Drops the connection: a close that the server never answered. */
     public void abort() {
-        onLoop(() -> ctx.close()); // from this handler's context: not reported back as the app's cancel
+        onLoop(() -> {
+            lastError = new IOException("WebSocket aborted: the close was never answered");
+            ctx.close(); // from this handler's context: not reported back as the app's cancel
+        });
+    }
+
+    /** Runs {@code task} on the channel's event loop (the agent completes the app's futures there). */
+    public void execute(Runnable task) {
+        ctx.executor().execute(task);
     }
 
     private void onLoop(Runnable task) {

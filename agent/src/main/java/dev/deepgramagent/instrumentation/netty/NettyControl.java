@@ -4,6 +4,7 @@ import dev.deepgramagent.core.session.SocketControl;
 import dev.deepgramagent.install.HelperClasses;
 
 import java.lang.reflect.Method;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Acts on a Netty channel through the agent's handler in its pipeline ({@link DeepgramChannelHandler}),
@@ -17,7 +18,7 @@ final class NettyControl implements SocketControl {
 
     /**
      * The handler's methods, keyed by a Netty class (the channel's, a buffer's) whose loader is the
-     * app's Netty's: install, head, sendText, sendPing, close, abort.
+     * app's Netty's: install, head, sendText, sendPing, close, abort, execute.
      */
     private static final ClassValue<Method[]> HANDLER_METHODS = new ClassValue<Method[]>() {
         @Override
@@ -31,6 +32,7 @@ final class NettyControl implements SocketControl {
                     h.getMethod("sendPing"),
                     h.getMethod("close", int.class, String.class),
                     h.getMethod("abort"),
+                    h.getMethod("execute", Runnable.class),
                 };
             } catch (Exception e) {
                 throw new IllegalStateException("cannot define the agent's channel handler beside " + nettyType.getName(), e);
@@ -42,6 +44,16 @@ final class NettyControl implements SocketControl {
     static final class State {
         volatile Object handler;
         volatile Method[] methods;
+        /** reactor-netty: the app's close, deferred as a whole; completed when the engine carries it out. */
+        volatile CompletableFuture<Void> deferredClose;
+    }
+
+    /** reactor-netty's close waits for this (see NettyHandshakeAdvice.ReactorSendClose). */
+    @Override
+    public Object deferredCloseResult(Object socket, Object state) {
+        CompletableFuture<Void> gate = new CompletableFuture<>();
+        ((State) state).deferredClose = gate;
+        return gate;
     }
 
     @Override
@@ -84,7 +96,17 @@ final class NettyControl implements SocketControl {
     @Override
     public boolean close(Object socket, Object state, int code, String reason) throws Exception {
         State st = (State) state;
-        return st.handler != null && (Boolean) st.methods[4].invoke(st.handler, code, reason);
+        if (st.handler == null) {
+            return false;
+        }
+        CompletableFuture<Void> gate = st.deferredClose;
+        if (gate != null) {
+            // The app's own close (reactor-netty's) goes now, on the event loop, off the agent's thread.
+            st.deferredClose = null;
+            st.methods[6].invoke(st.handler, (Runnable) () -> gate.complete(null));
+            return true;
+        }
+        return (Boolean) st.methods[4].invoke(st.handler, code, reason);
     }
 
     @Override

@@ -4,7 +4,13 @@ import dev.deepgramagent.bridge.Bridge;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshaker;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import net.bytebuddy.asm.Advice;
+import net.bytebuddy.implementation.bytecode.assign.Assigner;
+import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
+
+import java.util.concurrent.CompletionStage;
 
 /**
  * Advice inlined into Netty's {@code WebSocketClientHandshaker}, which every Netty-based WebSocket
@@ -27,6 +33,28 @@ public final class NettyHandshakeAdvice {
                           @Advice.FieldValue("customHeaders") Object headers) {
             Bridge.socketCreated(channel, "netty", ((WebSocketClientHandshaker) handshaker).uri().toString(),
                     headers == null ? null : ((HttpHeaders) headers).get("x-deepgram-session-id"));
+        }
+    }
+
+    /**
+     * reactor-netty's {@code WebsocketClientOperations.sendClose(CloseWebSocketFrame)}, behind every
+     * {@code WebsocketOutbound.sendClose(...)} (and so WebFlux's {@code WebSocketSession.close}). Its
+     * Mono stops reading the inbound side and closes the connection once the frame is written, so the
+     * agent defers the whole Mono: it runs when the agent carries out the close.
+     */
+    public static final class ReactorSendClose {
+        @SuppressWarnings("unchecked")
+        @Advice.OnMethodExit(suppress = Throwable.class)
+        static void exit(@Advice.This Object operations, @Advice.Argument(0) Object frame,
+                         @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object result) {
+            Object channel = ((Connection) operations).channel();
+            CloseWebSocketFrame close = (CloseWebSocketFrame) frame;
+            if (result != null && Bridge.closeRequested(channel, close.statusCode(), close.reasonText(), false)) {
+                Object gate = Bridge.deferredCloseResult(channel);
+                if (gate != null) {
+                    result = Mono.fromCompletionStage((CompletionStage<?>) gate).then((Mono<Void>) result);
+                }
+            }
         }
     }
 

@@ -22,6 +22,8 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 public final class NettyInstrumentation implements InstrumentationModule {
 
     static final String HANDSHAKER = "io.netty.handler.codec.http.websocketx.WebSocketClientHandshaker";
+    /** reactor-netty's WebSocket client connection: its close is deferred before it stops reading. */
+    static final String REACTOR_OPERATIONS = "reactor.netty.http.client.WebsocketClientOperations";
     // By name: advice classes are read as bytes, never loaded by the agent.
     private static final String ADVICE = "dev.deepgramagent.instrumentation.netty.NettyHandshakeAdvice$";
 
@@ -32,7 +34,7 @@ public final class NettyInstrumentation implements InstrumentationModule {
 
     @Override
     public List<String> typeNames() {
-        return List.of(HANDSHAKER);
+        return List.of(HANDSHAKER, REACTOR_OPERATIONS);
     }
 
     @Override
@@ -47,6 +49,12 @@ public final class NettyInstrumentation implements InstrumentationModule {
 
     @Override
     public AsmVisitorWrapper advice(String typeName) {
+        if (REACTOR_OPERATIONS.equals(typeName)) {
+            return new AsmVisitorWrapper.ForDeclaredMethods()
+                    .invokable(isMethod().and(named("sendClose")).and(takesArguments(1))
+                            .and(takesArgument(0, named("io.netty.handler.codec.http.websocketx.CloseWebSocketFrame"))),
+                            AdviceLoader.advice(ADVICE + "ReactorSendClose"));
+        }
         if (!HANDSHAKER.equals(typeName)) {
             throw new IllegalArgumentException("not a type of " + library() + ": " + typeName);
         }
