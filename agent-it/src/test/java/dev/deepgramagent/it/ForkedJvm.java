@@ -30,6 +30,7 @@ final class ForkedJvm {
     private String mainClass;
     private final List<String> args = new ArrayList<>();
     private String okhttpMajor = "4";
+    private String stack;
 
     static ForkedJvm app(Class<?> main) {
         ForkedJvm jvm = new ForkedJvm();
@@ -59,6 +60,29 @@ final class ForkedJvm {
     ForkedJvm okhttp(String major) {
         okhttpMajor = major;
         return this;
+    }
+
+    /**
+     * Adds one of the Netty app stacks of agent-it/stacks (netty-4.1, netty-4.2, reactor-netty, vertx):
+     * its libraries and its client classes. The apps' own class path has no Netty otherwise.
+     */
+    ForkedJvm stack(String name) {
+        stack = name;
+        return this;
+    }
+
+    static boolean isStack(String name) {
+        return Files.isDirectory(Paths.get(System.getProperty("stacks.dir"), name));
+    }
+
+    private static String stackClasspath(String name) throws IOException {
+        Path dir = Paths.get(System.getProperty("stacks.dir"), name, "target");
+        List<String> entries = new ArrayList<>();
+        entries.add(dir.resolve("classes").toString());
+        try (Stream<Path> libs = Files.list(dir.resolve("libs"))) {
+            entries.addAll(libs.filter(p -> p.toString().endsWith(".jar")).sorted().map(Path::toString).collect(Collectors.toList()));
+        }
+        return String.join(File.pathSeparator, entries);
     }
 
     ForkedJvm jvmArg(String arg) {
@@ -111,7 +135,7 @@ final class ForkedJvm {
         cmd.add("-Xshare:auto");
         cmd.addAll(jvmArgs);
         cmd.add("-cp");
-        cmd.add(appClasspath(okhttpMajor));
+        cmd.add(appClasspath(okhttpMajor) + (stack == null ? "" : File.pathSeparator + stackClasspath(stack)));
         cmd.add(mainClass);
         cmd.addAll(args);
         return cmd;

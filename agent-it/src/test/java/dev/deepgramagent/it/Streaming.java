@@ -23,19 +23,28 @@ final class Streaming {
         return sim.listenUrl() + AUDIO + (extraQuery == null || extraQuery.isEmpty() ? "" : "&" + extraQuery);
     }
 
-    /** @param agentOptions null runs without the agent; the simulator's host is always added to hosts. */
-    static Outcome run(String okhttp, String agentOptions, String... appArgs) throws Exception {
-        ForkedJvm jvm = ForkedJvm.app(SampleApp.class).okhttp(okhttp).args(appArgs);
+    /**
+     * @param runtime an OkHttp major version ("3", "4", "5", "4.11") or a Netty app stack of
+     *                agent-it/stacks ("netty-4.1", ..., see {@link ForkedJvm#stack}; OkHttp 4 beside it)
+     * @param agentOptions null runs without the agent; the simulator's host is always added to hosts.
+     */
+    static Outcome run(String runtime, String agentOptions, String... appArgs) throws Exception {
+        ForkedJvm jvm = ForkedJvm.app(SampleApp.class).args(appArgs);
+        if (ForkedJvm.isStack(runtime)) {
+            jvm.stack(runtime);
+        } else {
+            jvm.okhttp(runtime);
+        }
         if (agentOptions != null) {
             jvm.withAgent("hosts=127.0.0.1,log.format=json,log.sessions=all" + (agentOptions.isEmpty() ? "" : "," + agentOptions));
         }
         return new Outcome(jvm.run());
     }
 
-    static CompletableFuture<Outcome> runAsync(String okhttp, String agentOptions, String... appArgs) {
+    static CompletableFuture<Outcome> runAsync(String runtime, String agentOptions, String... appArgs) {
         return CompletableFuture.supplyAsync(() -> {
             try {
-                return run(okhttp, agentOptions, appArgs);
+                return run(runtime, agentOptions, appArgs);
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }

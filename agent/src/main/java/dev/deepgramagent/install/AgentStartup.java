@@ -27,6 +27,15 @@ final class AgentStartup {
             new NettyInstrumentation());
 
     private static final String JDK_CLIENT_HINT = "java/net/http/HttpClient";
+    /**
+     * Classes a Netty-based WebSocket client loads before its first handshake (plain Netty's handshaker
+     * factory, reactor-netty's WebSocket spec, Vert.x's WebSocket client): the Netty adapter's classes
+     * are woven from then on in the background, not on an event loop at the first handshake.
+     */
+    private static final List<String> NETTY_CLIENT_HINTS = List.of(
+            "io/netty/handler/codec/http/websocketx/WebSocketClientHandshakerFactory",
+            "reactor/netty/http/client/WebsocketClientSpec",
+            "io/vertx/core/http/impl/WebSocketClientImpl");
 
     private AgentStartup() {
     }
@@ -79,12 +88,18 @@ final class AgentStartup {
                 gate.settle(lazy);
                 // An app that builds a java.net.http.HttpClient may open a JDK WebSocket next: weave its
                 // classes in the background from then on, rather than on the app's thread at that first socket.
-                gate.onFirstLoad(JDK_CLIENT_HINT, lazy::warmUpJdkClasses);
+                gate.onFirstLoad(JDK_CLIENT_HINT, loader -> lazy.warmUp(Weaver::prepareJdkClasses));
+                for (String hint : NETTY_CLIENT_HINTS) {
+                    gate.onFirstLoad(hint, loader -> lazy.warmUp(w -> w.prepare(loader)));
+                }
             } else {
                 Weaver weaver = new Weaver(modules);
                 if (!attach) {
                     weaver.prepare(system);
-                    gate.onFirstLoad(JDK_CLIENT_HINT, () -> Weaver.inBackground(weaver::prepareJdkClasses));
+                    gate.onFirstLoad(JDK_CLIENT_HINT, loader -> Weaver.inBackground(weaver::prepareJdkClasses));
+                    for (String hint : NETTY_CLIENT_HINTS) {
+                        gate.onFirstLoad(hint, loader -> Weaver.inBackground(() -> weaver.prepare(loader)));
+                    }
                 }
                 gate.settle(weaver);
             }

@@ -15,7 +15,8 @@ final class InstrumentedTypes {
             "jdk/internal/net/http/websocket/WebSocketImpl",
             "jdk/internal/net/http/websocket/WebSocketImpl$SignallingMessageConsumer",
             "io/netty/handler/codec/http/websocketx/WebSocketClientHandshaker",
-            "reactor/netty/http/client/WebsocketClientOperations");
+            "reactor/netty/http/client/WebsocketClientOperations",
+            "io/vertx/core/http/impl/WebSocketHandshakeInboundHandler");
 
     /** Library names for the start-up line. */
     static final String SUMMARY = "okhttp (okhttp3.internal.ws.RealWebSocket), jdk (java.net.http.WebSocket), "

@@ -4,7 +4,10 @@ import dev.deepgramagent.errors.InternalErrors;
 
 import java.lang.instrument.ClassFileTransformer;
 import java.security.ProtectionDomain;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
@@ -59,23 +62,25 @@ final class LazyTransformer implements ClassFileTransformer {
         settled.countDown();
     }
 
-    /** Runs {@code task} once, when a class named {@code internalName} loads (a hint of what the app will use). */
-    void onFirstLoad(String internalName, Runnable task) {
-        hintName = internalName;
-        hintTask = task;
+    /**
+     * Runs {@code task} once, with the loader, when a class named {@code internalName} loads: a hint
+     * of what the app will use next. The task must not block (it starts a thread).
+     */
+    void onFirstLoad(String internalName, Consumer<ClassLoader> task) {
+        hints.put(internalName, task);
     }
 
-    private volatile String hintName;
-    private volatile Runnable hintTask;
+    private final Map<String, Consumer<ClassLoader>> hints = new ConcurrentHashMap<>();
 
     @Override
     public byte[] transform(Module module, ClassLoader loader, String className, Class<?> classBeingRedefined,
                             ProtectionDomain protectionDomain, byte[] classfileBuffer) {
         if (!isTarget(className)) {
-            Runnable hint = hintTask;
-            if (hint != null && className != null && className.equals(hintName)) {
-                hintTask = null;
-                hint.run(); // starts a thread: never blocks this class load
+            if (className != null && !hints.isEmpty()) {
+                Consumer<ClassLoader> hint = hints.remove(className); // the name's hash is cached by isTarget
+                if (hint != null) {
+                    hint.accept(loader); // starts a thread: never blocks this class load
+                }
             }
             return null;
         }

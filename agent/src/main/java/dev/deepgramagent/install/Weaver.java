@@ -66,12 +66,20 @@ final class Weaver implements ClassFileTransformer {
     }
 
     /**
-     * Weaves, in the background at start, the copy of each type that {@code loader} (the system
-     * class loader) would load, so that the app's first session does not wait for the weaving.
-     * The result is used only for the very same bytes from the very same loader.
+     * Weaves, in the background, the copy of each type that {@code loader} would load (the system
+     * class loader at start; the loader of a class that hints at a library's first use later), so
+     * that the app's first session does not wait for the weaving. The result is used only for the
+     * very same bytes from the very same loader.
      */
     void prepare(ClassLoader loader) {
+        if (loader == null) {
+            return;
+        }
         for (Map.Entry<String, AsmVisitorWrapper> e : adviceByInternalName.entrySet()) {
+            Prepared known = prepared.get(e.getKey());
+            if (known != null && known.loader == loader) {
+                continue;
+            }
             java.net.URL where = loader.getResource(e.getKey() + ".class");
             if (where == null || "jrt".equals(where.getProtocol())) {
                 continue; // not on the class path, or a JDK class (loaded by another loader): woven at load

@@ -28,12 +28,15 @@ final class WeaverOnFirstUse implements ClassFileTransformer {
         return w == null ? null : w.transform(loader, internalName, classBeingRedefined, protectionDomain, classFile);
     }
 
-    /** Builds the weaver (loading Byte Buddy) and weaves the JDK's WebSocket classes, in the background. */
-    void warmUpJdkClasses() {
+    /**
+     * Builds the weaver (loading Byte Buddy) and weaves ahead with it, in the background: the JDK's
+     * WebSocket classes, or those a class loader of the app will load next.
+     */
+    void warmUp(java.util.function.Consumer<Weaver> prepare) {
         Weaver.inBackground(() -> {
             Weaver w = weaver();
             if (w != null) {
-                w.prepareJdkClasses();
+                prepare.accept(w);
             }
         });
     }

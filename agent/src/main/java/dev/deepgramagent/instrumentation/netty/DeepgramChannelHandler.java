@@ -164,12 +164,17 @@ public final class DeepgramChannelHandler extends ChannelDuplexHandler {
 
     /**
      * The app closes the channel itself: a cancel, unless its close frame went out already (then it
-     * just did not wait for the server's answer, as reactor-netty never does).
+     * just did not wait for the server's answer, as reactor-netty never does), or the app closes in
+     * answer to an error or to a connection that is gone (the error, or the loss, ends the session).
      */
     @Override
     public void close(ChannelHandlerContext ctx, ChannelPromise promise) throws Exception {
         try {
-            if (closeWritten) {
+            if (lastError != null) {
+                Bridge.failed(channel, lastError, 0, null);
+            } else if (!channel.isActive()) {
+                Bridge.failed(channel, new EOFException("the connection ended without a close frame"), 0, null);
+            } else if (closeWritten) {
                 Bridge.failed(channel, new ClosedAfterCloseFrame(), 0, null);
             } else {
                 Bridge.cancelRequested(channel);
@@ -210,7 +215,17 @@ public final class DeepgramChannelHandler extends ChannelDuplexHandler {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
-        lastError = cause; // the session ends when the channel does: the app decides whether this error is fatal
+        lastError = cause;
+        if (cause instanceof IOException) {
+            // The transport failed (a reset, say): Netty closes the channel itself, and the app may act on
+            // this error (even exit) before that close reaches this handler.
+            try {
+                Bridge.failed(channel, cause, 0, null);
+            } catch (Throwable ignored) {
+                // see channelRead
+            }
+        }
+        // Otherwise the session ends when the channel does: the app decides whether the error is fatal.
         ctx.fireExceptionCaught(cause);
     }
 

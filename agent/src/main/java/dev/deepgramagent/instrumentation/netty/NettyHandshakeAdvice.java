@@ -1,6 +1,7 @@
 package dev.deepgramagent.instrumentation.netty;
 
 import dev.deepgramagent.bridge.Bridge;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshaker;
@@ -33,6 +34,22 @@ public final class NettyHandshakeAdvice {
                           @Advice.FieldValue("customHeaders") Object headers) {
             Bridge.socketCreated(channel, "netty", ((WebSocketClientHandshaker) handshaker).uri().toString(),
                     headers == null ? null : ((HttpHeaders) headers).get("x-deepgram-session-id"));
+        }
+    }
+
+    /**
+     * Vert.x's {@code WebSocketHandshakeInboundHandler.handshakeComplete(FullHttpResponse)}: Vert.x
+     * rejects an answer other than 101 itself (UpgradeRejectedException, with the status), without
+     * calling finishHandshake.
+     */
+    public static final class VertxRejected {
+        @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+        static void exit(@Advice.FieldValue("chctx") Object context, @Advice.Argument(0) Object response,
+                         @Advice.Thrown Throwable thrown) {
+            FullHttpResponse r = (FullHttpResponse) response;
+            if (thrown != null && r.status().code() != 101) {
+                Bridge.failed(((ChannelHandlerContext) context).channel(), thrown, r.status().code(), r.headers().get("dg-error"));
+            }
         }
     }
 

@@ -24,6 +24,8 @@ public final class NettyInstrumentation implements InstrumentationModule {
     static final String HANDSHAKER = "io.netty.handler.codec.http.websocketx.WebSocketClientHandshaker";
     /** reactor-netty's WebSocket client connection: its close is deferred before it stops reading. */
     static final String REACTOR_OPERATIONS = "reactor.netty.http.client.WebsocketClientOperations";
+    /** Vert.x's handshake handler: it rejects a non-101 answer itself, without finishHandshake. */
+    static final String VERTX_HANDSHAKE = "io.vertx.core.http.impl.WebSocketHandshakeInboundHandler";
     // By name: advice classes are read as bytes, never loaded by the agent.
     private static final String ADVICE = "dev.deepgramagent.instrumentation.netty.NettyHandshakeAdvice$";
 
@@ -34,7 +36,7 @@ public final class NettyInstrumentation implements InstrumentationModule {
 
     @Override
     public List<String> typeNames() {
-        return List.of(HANDSHAKER, REACTOR_OPERATIONS);
+        return List.of(HANDSHAKER, REACTOR_OPERATIONS, VERTX_HANDSHAKE);
     }
 
     @Override
@@ -54,6 +56,11 @@ public final class NettyInstrumentation implements InstrumentationModule {
                     .invokable(isMethod().and(named("sendClose")).and(takesArguments(1))
                             .and(takesArgument(0, named("io.netty.handler.codec.http.websocketx.CloseWebSocketFrame"))),
                             AdviceLoader.advice(ADVICE + "ReactorSendClose"));
+        }
+        if (VERTX_HANDSHAKE.equals(typeName)) {
+            return new AsmVisitorWrapper.ForDeclaredMethods()
+                    .invokable(isMethod().and(named("handshakeComplete")).and(takesArguments(1)),
+                            AdviceLoader.advice(ADVICE + "VertxRejected"));
         }
         if (!HANDSHAKER.equals(typeName)) {
             throw new IllegalArgumentException("not a type of " + library() + ": " + typeName);

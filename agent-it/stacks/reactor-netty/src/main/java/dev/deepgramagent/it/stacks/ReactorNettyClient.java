@@ -101,9 +101,12 @@ public final class ReactorNettyClient implements SampleApp.Sender {
         return frames.tryEmitComplete().isSuccess();
     }
 
-    /** Disposes the connection, as an app cancelling its subscription does. */
+    /**
+     * Drops the connection without a close frame. (Disposing reactor-netty's connection is no cancel:
+     * it sends a close frame first.)
+     */
     @Override
     public void cancel() {
-        outbound.withConnection(c -> c.dispose());
+        outbound.withConnection(c -> c.channel().close());
     }
 }

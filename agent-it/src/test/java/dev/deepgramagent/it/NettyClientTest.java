@@ -1,0 +1,181 @@
+package dev.deepgramagent.it;
+
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The agent's promises on Netty-based clients, each the sample app on one stack of agent-it/stacks:
+ * plain Netty 4.1 and 4.2 ({@code WebSocketClientHandshaker13}), reactor-netty 1.3 as WebFlux uses it,
+ * and Vert.x 5's WebSocketClient. All of them are the one adapter, {@code library="netty"}.
+ */
+@Execution(ExecutionMode.CONCURRENT) // every test forks its own JVMs and opens its own simulator sessions
+class NettyClientTest {
+
+    @RegisterExtension
+    static final SimulatorExtension SIM = SimulatorExtension.deepgramTimings();
+
+    @RegisterExtension
+    static final SimulatorExtension FAST_SIM = SimulatorExtension.withLatency(java.time.Duration.ofMillis(300));
+
+    /** The sample app's client argument for a stack. */
+    static String client(String stack) {
+        switch (stack) {
+            case "reactor-netty":
+                return "client=dev.deepgramagent.it.stacks.ReactorNettyClient";
+            case "vertx":
+                return "client=dev.deepgramagent.it.stacks.VertxClient";
+            default:
+                return "client=netty";
+        }
+    }
+
+    static String[] app(String stack, String... args) {
+        String[] all = new String[args.length + 1];
+        System.arraycopy(args, 0, all, 0, args.length);
+        all[args.length] = client(stack);
+        return all;
+    }
+
+    /** 10 s of audio at real time, the app's close right after the last chunk. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"netty-4.1", "netty-4.2", "reactor-netty", "vertx"})
+    void closeRightAfterTheLastChunkLosesNothingWithTheAgent(String stack) throws Exception {
+        String[] app = app(stack, "url=" + Streaming.url(SIM.get(), null), "seconds=10", "realtime=true", "end=close");
+        CompletableFuture<Streaming.Outcome> plain = Streaming.runAsync(stack, null, app);
+        CompletableFuture<Streaming.Outcome> agent = Streaming.runAsync(stack, "", app);
+
+        Streaming.Outcome with = agent.get(90, TimeUnit.SECONDS);
+        assertEquals(500, with.words(), "every chunk transcribed with the agent\n" + with);
+        Map<String, String> end = with.end();
+        assertEquals("clean", end.get("root_cause"), with.toString());
+        assertEquals("netty", end.get("library"), with.toString());
+        assertEquals("0.0", end.get("audio_lost_seconds"), with.toString());
+        assertEquals("1", end.get("injected_finalize"), with.toString());
+        assertFalse(with.jvm.stderr().contains("internal error"), with.toString());
+
+        Streaming.Outcome without = plain.get(90, TimeUnit.SECONDS);
+        assertTrue(without.words() <= 475, "without the agent at least the last 0.5 s is lost: " + without.words() + "\n" + without);
+    }
+
+    /** 2 s of audio, a 25 s pause, 2 s more, close: Deepgram's 10 s idle window falls in the pause. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"netty-4.1", "netty-4.2", "reactor-netty", "vertx"})
+    void longPauseSurvivesWithKeepAlive(String stack) throws Exception {
+        String[] app = app(stack, "url=" + Streaming.url(SIM.get(), null), "seconds=4", "realtime=true", "pause_after=2",
+                "pause=25", "end=close", "wait=20");
+        CompletableFuture<Streaming.Outcome> plain = Streaming.runAsync(stack, null, app);
+        CompletableFuture<Streaming.Outcome> agent = Streaming.runAsync(stack, "", app);
+
+        Streaming.Outcome with = agent.get(120, TimeUnit.SECONDS);
+        assertEquals(200, with.words(), "every transcript arrives\n" + with);
+        assertEquals("clean", with.rootCause(), with.toString());
+        assertTrue(Integer.parseInt(with.end().get("injected_keepalive")) >= 4, with.toString());
+        assertFalse(with.jvm.stdout().contains("CLOSING 1011"), with.toString());
+
+        Streaming.Outcome without = plain.get(120, TimeUnit.SECONDS);
+        assertTrue(without.jvm.stdout().contains("CLOSING 1011 NET-0001"), "Deepgram's idle timeout\n" + without);
+        assertTrue(without.words() < 200, without.toString());
+    }
+
+    /**
+     * A WebSocket to another path of the same host is no Deepgram session: no handler in its pipeline,
+     * no KeepAlive in a pause, no Finalize before its close; the server gets what it gets without the agent.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"netty-4.1", "reactor-netty", "vertx"})
+    void anotherSocketIsUntouched(String stack) throws Exception {
+        String[] app = app(stack, "url=" + SIM.get().echoUrl() + "?stack=" + stack, "seconds=1", "realtime=true",
+                "pause_after=0.5", "pause=1.5", "text=hello", "end=close", "wait=3");
+        Streaming.Outcome with = Streaming.run(stack, "keepalive.interval=200ms,log.level=debug", app);
+        assertFalse(with.jvm.stderr().contains("tracking a Deepgram"), with.toString());
+        assertTrue(with.jvm.stdout().contains("TEXT sent=true"), with.toString());
+        List<dev.deepgramagent.simulator.SessionRecord> sessions = new ArrayList<>();
+        for (dev.deepgramagent.simulator.SessionRecord r : SIM.get().sessions()) {
+            if (stack.equals(r.query().get("stack"))) {
+                sessions.add(r); // tests run concurrently: this test's own socket only
+            }
+        }
+        assertEquals(1, sessions.size(), sessions.toString());
+        sessions.get(0).awaitEnd(10, TimeUnit.SECONDS);
+        assertEquals(List.of("hello"), sessions.get(0).controlMessages(), "only the app's own text message");
+        assertEquals(50, sessions.get(0).audioFrames());
+    }
+
+    /**
+     * Every end a Netty client can meet. Netty has no read or ping timeout of its own (no client_timeout
+     * row); Vert.x has no way to drop a WebSocket without a close handshake (no client_cancel row); reactor-netty drops the connection as soon as its close frame is written, so a close the
+     * server never answers ends as the app's close, with the audio the server never answered lost.
+     */
+    static Stream<Arguments> rootCauses() {
+        Object[][] rows = {
+                {"clean", "", "seconds=1 end=closestream", ""},
+                {"client_close_unflushed", "sim_fault=ignore_finalize", "seconds=1.5 end=close", "finalize.timeout=500ms"},
+                {"server_idle_timeout", "sim_idle_timeout=1s", "seconds=1 pause_after=0.5 pause=3 end=close wait=5", ""},
+                {"server_processing_timeout", "sim_fault=net0000&sim_fault_after=500ms", "seconds=1 realtime=true end=none wait=5", ""},
+                {"bad_audio", "sim_fault=bad_audio", "seconds=1 end=none wait=5", ""},
+                {"server_error", "sim_fault=close&sim_close_code=1013&sim_close_reason=overloaded&sim_fault_after=300ms",
+                        "seconds=1 realtime=true end=none wait=5", ""},
+                {"handshake_auth", "sim_fault=reject_401", "seconds=0 end=none wait=5", ""},
+                {"handshake_rate_limited", "sim_fault=reject_429", "seconds=0 end=none wait=5", ""},
+                {"handshake_rejected", "sim_fault=reject_402", "seconds=0 end=none wait=5", ""},
+                {"handshake_server_error", "sim_fault=reject_503", "seconds=0 end=none wait=5", ""},
+                {"network_reset", "sim_fault=reset&sim_fault_after=300ms", "seconds=1 realtime=true end=none wait=5", ""},
+                {"client_cancel", "", "seconds=1 end=cancel wait=1", ""},
+                {"close_timeout", "sim_fault=half_open&sim_fault_after=300ms", "seconds=1 realtime=true end=close wait=3",
+                        "netty.close.timeout=1s,finalize.timeout=500ms"},
+                {"jvm_shutdown", "", "seconds=1 realtime=true end=exit", ""},
+                {"message_rejected", "", "seconds=1 text={\"type\":\"Bogus\"} end=none wait=5", ""},
+        };
+        List<Arguments> out = new ArrayList<>();
+        for (String stack : new String[] {"netty-4.1", "reactor-netty", "vertx"}) {
+            for (String mode : new String[] {"active", "observe"}) {
+                for (Object[] r : rows) {
+                    String expected = (String) r[0];
+                    if (stack.equals("vertx") && expected.equals("client_cancel")) {
+                        continue; // Vert.x cannot drop a WebSocket without its close handshake
+                    }
+                    if (stack.equals("reactor-netty") && expected.equals("close_timeout")) {
+                        expected = "client_close_unflushed";
+                    }
+                    out.add(Arguments.of(stack, expected, mode, r[1], r[2], r[3]));
+                }
+            }
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0}: {1} ({2})")
+    @MethodSource("rootCauses")
+    void classifiesEveryEnd(String stack, String expected, String mode, String query, String appArgs, String agentOptions)
+            throws Exception {
+        List<String> args = new ArrayList<>();
+        args.add("url=" + Streaming.url(FAST_SIM.get(), query));
+        args.addAll(List.of(appArgs.split(" ")));
+        args.add(client(stack));
+        String options = "mode=" + mode + (agentOptions.isEmpty() ? "" : "," + agentOptions);
+        Streaming.Outcome outcome = Streaming.run(stack, options, args.toArray(new String[0]));
+        assertEquals(expected, outcome.rootCause(), outcome.toString());
+        assertEquals("netty", outcome.end().get("library"), outcome.toString());
+        if (mode.equals("observe")) {
+            assertEquals("0", outcome.end().get("injected_finalize"), outcome.toString());
+            assertEquals("0", outcome.end().get("injected_keepalive"), outcome.toString());
+        }
+        assertFalse(outcome.jvm.stderr().contains("internal error"), outcome.toString());
+    }
+}
