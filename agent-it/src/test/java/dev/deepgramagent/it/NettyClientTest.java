@@ -22,7 +22,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The agent's promises on Netty-based clients, each the sample app on one stack of agent-it/stacks:
  * plain Netty 4.1 and 4.2 ({@code WebSocketClientHandshaker13}), reactor-netty 1.3 as WebFlux uses it,
- * and Vert.x 5's WebSocketClient. All of them are the one adapter, {@code library="netty"}.
+ * and Vert.x 5's WebSocketClient. All of them are the one adapter, {@code library="netty"}. The agent's
+ * runs of the rescue and idle tests run with Netty's paranoid leak detection: no buffer the agent
+ * created, held or dropped may leak.
  */
 @Execution(ExecutionMode.CONCURRENT) // every test forks its own JVMs and opens its own simulator sessions
 class NettyClientTest {
@@ -45,6 +47,14 @@ class NettyClientTest {
         }
     }
 
+    /** The agent's runs of the rescue and idle tests track every buffer: none may leak. */
+    static final List<String> PARANOID = List.of("-Dio.netty.leakDetection.level=paranoid");
+
+    static void noLeak(Streaming.Outcome outcome) {
+        assertTrue(outcome.jvm.stdout().contains("LEAK_CHECK done"), outcome.toString());
+        assertFalse(outcome.jvm.stdout().contains("LEAK:"), "a buffer leaked\n" + outcome);
+    }
+
     static String[] app(String stack, String... args) {
         String[] all = new String[args.length + 1];
         System.arraycopy(args, 0, all, 0, args.length);
@@ -58,10 +68,11 @@ class NettyClientTest {
     void closeRightAfterTheLastChunkLosesNothingWithTheAgent(String stack) throws Exception {
         String[] app = app(stack, "url=" + Streaming.url(SIM.get(), null), "seconds=10", "realtime=true", "end=close");
         CompletableFuture<Streaming.Outcome> plain = Streaming.runAsync(stack, null, app);
-        CompletableFuture<Streaming.Outcome> agent = Streaming.runAsync(stack, "", app);
+        CompletableFuture<Streaming.Outcome> agent = Streaming.runAsync(stack, "", PARANOID, app);
 
         Streaming.Outcome with = agent.get(90, TimeUnit.SECONDS);
         assertEquals(500, with.words(), "every chunk transcribed with the agent\n" + with);
+        noLeak(with);
         Map<String, String> end = with.end();
         assertEquals("clean", end.get("root_cause"), with.toString());
         assertEquals("netty", end.get("library"), with.toString());
@@ -80,10 +91,11 @@ class NettyClientTest {
         String[] app = app(stack, "url=" + Streaming.url(SIM.get(), null), "seconds=4", "realtime=true", "pause_after=2",
                 "pause=25", "end=close", "wait=20");
         CompletableFuture<Streaming.Outcome> plain = Streaming.runAsync(stack, null, app);
-        CompletableFuture<Streaming.Outcome> agent = Streaming.runAsync(stack, "", app);
+        CompletableFuture<Streaming.Outcome> agent = Streaming.runAsync(stack, "", PARANOID, app);
 
         Streaming.Outcome with = agent.get(120, TimeUnit.SECONDS);
         assertEquals(200, with.words(), "every transcript arrives\n" + with);
+        noLeak(with);
         assertEquals("clean", with.rootCause(), with.toString());
         assertTrue(Integer.parseInt(with.end().get("injected_keepalive")) >= 4, with.toString());
         assertFalse(with.jvm.stdout().contains("CLOSING 1011"), with.toString());

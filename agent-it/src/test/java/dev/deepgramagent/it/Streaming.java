@@ -29,7 +29,13 @@ final class Streaming {
      * @param agentOptions null runs without the agent; the simulator's host is always added to hosts.
      */
     static Outcome run(String runtime, String agentOptions, String... appArgs) throws Exception {
+        return run(runtime, agentOptions, List.of(), appArgs);
+    }
+
+    /** As {@link #run(String, String, String...)}, with options for the app's JVM. */
+    static Outcome run(String runtime, String agentOptions, List<String> jvmArgs, String... appArgs) throws Exception {
         ForkedJvm jvm = ForkedJvm.app(SampleApp.class).args(appArgs);
+        jvmArgs.forEach(jvm::jvmArg);
         if (ForkedJvm.isStack(runtime)) {
             jvm.stack(runtime);
         } else {
@@ -42,9 +48,13 @@ final class Streaming {
     }
 
     static CompletableFuture<Outcome> runAsync(String runtime, String agentOptions, String... appArgs) {
+        return runAsync(runtime, agentOptions, List.of(), appArgs);
+    }
+
+    static CompletableFuture<Outcome> runAsync(String runtime, String agentOptions, List<String> jvmArgs, String... appArgs) {
         return CompletableFuture.supplyAsync(() -> {
             try {
-                return run(runtime, agentOptions, appArgs);
+                return run(runtime, agentOptions, jvmArgs, appArgs);
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }

@@ -105,6 +105,7 @@ public final class NettyClient implements SampleApp.Sender {
 
     @Override
     public void shutdown() {
+        NettyLeakCheck.beforeExit();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
 

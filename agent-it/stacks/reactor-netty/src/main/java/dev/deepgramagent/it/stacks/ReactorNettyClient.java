@@ -101,6 +101,11 @@ public final class ReactorNettyClient implements SampleApp.Sender {
         return frames.tryEmitComplete().isSuccess();
     }
 
+    @Override
+    public void shutdown() {
+        dev.deepgramagent.demo.NettyLeakCheck.beforeExit();
+    }
+
     /**
      * Drops the connection without a close frame. (Disposing reactor-netty's connection is no cancel:
      * it sends a close frame first.)

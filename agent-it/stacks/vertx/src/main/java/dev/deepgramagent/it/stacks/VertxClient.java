@@ -91,6 +91,7 @@ public final class VertxClient implements SampleApp.Sender {
 
     @Override
     public void shutdown() {
+        dev.deepgramagent.demo.NettyLeakCheck.beforeExit();
         vertx.close();
     }
 }
