@@ -8,6 +8,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -45,9 +47,9 @@ class MetricsEndToEndTest {
 
     /** What MetricsScenarioApp's sessions must produce. */
     static final Map<String, Integer> EXPECTED_ENDS = Map.of(
-            "clean", 10, "server_idle_timeout", 2, "bad_audio", 1, "handshake_rate_limited", 1,
-            "handshake_auth", 2, "server_processing_timeout", 1, "network_reset", 2, "message_rejected", 1, "handshake_rejected", 1);
-    static final int SESSIONS = 21;
+            "clean", 11, "server_idle_timeout", 2, "bad_audio", 1, "handshake_rate_limited", 1,
+            "handshake_auth", 3, "server_processing_timeout", 1, "network_reset", 2, "message_rejected", 1, "handshake_rejected", 1);
+    static final int SESSIONS = 23;
     static final Set<String> FIRING = Set.of("DeepgramAudioLost", "DeepgramIdleTimeouts", "DeepgramHandshakeAuthFailures",
             "DeepgramRateLimited", "DeepgramBadAudio", "DeepgramMessagesRejected", "DeepgramConfigureFailures");
     static final Set<String> SILENT = Set.of("DeepgramServerErrors", "DeepgramSlowFlushes", "DeepgramAgentInternalErrors",
@@ -63,7 +65,7 @@ class MetricsEndToEndTest {
     void runScenariosAndScrape() throws Exception {
         sim = DeepgramSimulator.start(SimulatorOptions.defaults().latency(Duration.ofMillis(300)));
         metricsPort = ForkedJvm.freePort();
-        app = ForkedJvm.app(MetricsScenarioApp.class)
+        app = ForkedJvm.app(MetricsScenarioApp.class).stack("netty-4.1")
                 .withAgent("hosts=127.0.0.1,metrics.host=127.0.0.1,metrics.port=" + metricsPort + ",keepalive.interval=1s,server.idle.window=2s,log.format=json,log.sessions=all")
                 .args(sim.listenUrl() + Streaming.AUDIO, sim.fluxUrl() + FluxTest.FLUX_QUERY).start();
         app.awaitStdout(s -> s.contains("READY"), 60);
@@ -135,22 +137,22 @@ class MetricsEndToEndTest {
         assertEquals(3, value("sum(deepgram_agent_sessions_ended_total{endpoint=\"/v2/listen\"})"), 1e-9, "the Flux sessions");
         assertEquals(2, value("sum(deepgram_agent_sessions_ended_total{endpoint=\"/v2/listen\",root_cause=\"clean\"})"), 1e-9,
                 "Flux's CloseStream end (a close without status code) and the rescued mid-turn close are clean");
-        assertEquals(17, value("sum(deepgram_agent_sessions_opened_total)"), 1e-9, "handshakes that succeeded");
+        assertEquals(18, value("sum(deepgram_agent_sessions_opened_total)"), 1e-9, "handshakes that succeeded");
         assertEquals(3, value("sum(deepgram_agent_sessions_opened_total{endpoint=\"/v2/listen\"})"), 1e-9);
         assertEquals(0, value("sum(deepgram_agent_sessions_active)"), 1e-9);
-        assertEquals(3, value("sum(deepgram_agent_messages_injected_total{type=\"finalize\"})"), 1e-9, "one Finalize per v1 rescue");
+        assertEquals(4, value("sum(deepgram_agent_messages_injected_total{type=\"finalize\"})"), 1e-9, "one Finalize per v1 rescue");
         assertEquals(1, value("sum(deepgram_agent_messages_injected_total{type=\"forceendturn\"})"), 1e-9, "one ForceEndTurn, for the Flux rescue");
         assertTrue(value("sum(deepgram_agent_messages_injected_total{type=\"keepalive\"})") >= 2, "KeepAlive bridged the pause");
-        assertEquals(5.0, value("sum(deepgram_agent_audio_rescued_seconds_total)"), 1e-6, "3 v1 rescues x 1.5 s, one Flux turn of 0.5 s");
+        assertEquals(6.5, value("sum(deepgram_agent_audio_rescued_seconds_total)"), 1e-6, "4 v1 rescues x 1.5 s, one Flux turn of 0.5 s");
         // With the agent active the only audio lost is the frame Deepgram refused as undecodable and the
         // Flux session closed over the app's KeepAlive.
         // (within Deepgram's 1 ms rounding of result times: the 44-byte WAV header is 1.375 ms of "audio")
         assertEquals(0.12, value("sum(deepgram_agent_audio_lost_seconds_total)"), 1e-3);
-        // 10.12 s of chunks, plus the 44-byte WAV header read as 16 kHz mono linear16.
-        assertEquals(10.12 + 44 / 32000.0, value("sum(deepgram_agent_audio_sent_seconds_total)"), 1e-6);
-        assertEquals(10.12 * 32000 + 44, value("sum(deepgram_agent_audio_sent_bytes_total)"), 1e-3);
+        // 11.62 s of chunks, plus the 44-byte WAV header read as 16 kHz mono linear16.
+        assertEquals(11.62 + 44 / 32000.0, value("sum(deepgram_agent_audio_sent_seconds_total)"), 1e-6);
+        assertEquals(11.62 * 32000 + 44, value("sum(deepgram_agent_audio_sent_bytes_total)"), 1e-3);
         assertEquals(1, value("sum(deepgram_agent_handshake_failures_total{status=\"429\"})"), 1e-9);
-        assertEquals(2, value("sum(deepgram_agent_handshake_failures_total{status=\"401\"})"), 1e-9);
+        assertEquals(3, value("sum(deepgram_agent_handshake_failures_total{status=\"401\"})"), 1e-9);
         assertEquals(SESSIONS, value("sum(deepgram_agent_session_duration_seconds_count)"), 1e-9);
         assertEquals(1, value("sum(deepgram_agent_sessions_reconnected_total)"), 1e-9, "one reconnect; the fresh client is none");
         assertEquals(1, value("sum(deepgram_agent_sessions_reconnected_total{previous_root_cause=\"network_reset\"})"), 1e-9);
@@ -158,7 +160,7 @@ class MetricsEndToEndTest {
         assertEquals(1, value("sum(deepgram_agent_configure_total{result=\"failure\"})"), 1e-9);
         assertEquals(0, value("sum(deepgram_agent_configure_total{result=\"unanswered\"})"), 1e-9);
         assertEquals(1, value("sum(deepgram_agent_error_messages_total{variant=\"unknown_message_type\"})"), 1e-9);
-        assertEquals(3, value("sum(deepgram_agent_sessions_saved_total{by=\"finalize\"})"), 1e-9, "the three v1 rescues");
+        assertEquals(4, value("sum(deepgram_agent_sessions_saved_total{by=\"finalize\"})"), 1e-9, "the four v1 rescues");
         assertEquals(1, value("sum(deepgram_agent_sessions_saved_total{by=\"keepalive\"})"), 1e-9, "the pause (server.idle.window=2s here)");
         assertEquals(1, value("sum(deepgram_agent_sessions_saved_total{by=\"force_end_turn\"})"), 1e-9, "the Flux rescue");
         for (String warning : new String[] {"container_in_raw_stream", "sample_rate_mismatch", "channels_mismatch",
@@ -173,6 +175,12 @@ class MetricsEndToEndTest {
         assertEquals(1, value("sum(deepgram_agent_sessions_ended_total{library=\"jdk\",root_cause=\"handshake_auth\"})"), 1e-9);
         assertEquals(1, value("sum(deepgram_agent_messages_injected_total{library=\"jdk\",type=\"finalize\"})"), 1e-9);
         assertEquals(1.5, value("sum(deepgram_agent_audio_rescued_seconds_total{library=\"jdk\"})"), 1e-6);
+        // And plain Netty's, under theirs.
+        assertEquals(2, value("sum(deepgram_agent_sessions_ended_total{library=\"netty\"})"), 1e-9);
+        assertEquals(1, value("sum(deepgram_agent_sessions_ended_total{library=\"netty\",root_cause=\"clean\"})"), 1e-9);
+        assertEquals(1, value("sum(deepgram_agent_sessions_ended_total{library=\"netty\",root_cause=\"handshake_auth\"})"), 1e-9);
+        assertEquals(1, value("sum(deepgram_agent_messages_injected_total{library=\"netty\",type=\"finalize\"})"), 1e-9);
+        assertEquals(1.5, value("sum(deepgram_agent_audio_rescued_seconds_total{library=\"netty\"})"), 1e-6);
         assertEquals(0, value("sum(deepgram_agent_internal_errors_total)"), 1e-9);
         assertEquals(1, value("deepgram_agent_info{mode=\"active\"}"), 1e-9);
     }
@@ -189,12 +197,13 @@ class MetricsEndToEndTest {
         assertEquals(List.of(), problems);
     }
 
-    /** The drill-down's library variable set to jdk: every panel filtered by library shows the JDK client's sessions. */
-    @Test
-    void theDrillDownShowsTheJdkClientWithoutEdits() throws Exception {
+    /** The drill-down's library variable set to jdk, or netty: every panel filtered by library shows that client's sessions. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"jdk", "netty"})
+    void theDrillDownShowsEveryLibraryWithoutEdits(String library) throws Exception {
         List<String> problems = new ArrayList<>();
-        for (Dashboards.Query q : Dashboards.queries("jdk")) {
-            if (q.promql().contains("library=~\"jdk\"") && prometheus.query(q.promql()).isEmpty()) {
+        for (Dashboards.Query q : Dashboards.queries(library)) {
+            if (q.promql().contains("library=~\"" + library + "\"") && prometheus.query(q.promql()).isEmpty()) {
                 problems.add(q.where() + ": no data for " + q.promql());
             }
         }
@@ -270,7 +279,8 @@ class MetricsEndToEndTest {
             Matcher m = Pattern.compile("\"root_cause\":\"([a-z_]+)\"").matcher(line);
             assertTrue(m.find(), line);
             causes.merge(m.group(1), 1, Integer::sum);
-            assertTrue(line.contains("\"library\":\"okhttp\"") || line.contains("\"library\":\"jdk\""), line);
+            assertTrue(line.contains("\"library\":\"okhttp\"") || line.contains("\"library\":\"jdk\"")
+                    || line.contains("\"library\":\"netty\""), line);
             for (String field : new String[] {"\"close_code\":", "\"close_reason\":", "\"request_id\":",
                     "\"duration_seconds\":", "\"audio_seconds\":", "\"audio_lost_seconds\":", "\"audio_rescued_seconds\":"}) {
                 assertTrue(line.contains(field), field + " in " + line);
@@ -278,8 +288,9 @@ class MetricsEndToEndTest {
             assertTrue(line.contains("\"level\":\"" + (m.group(1).equals("clean") ? "INFO" : "WARN") + "\""), line);
         }
         assertEquals(EXPECTED_ENDS, causes);
-        assertEquals(5, ends.stream().filter(l -> l.contains("\"saved_by\":")).count(), "one line per saved session");
+        assertEquals(6, ends.stream().filter(l -> l.contains("\"saved_by\":")).count(), "one line per saved session");
         assertEquals(2, ends.stream().filter(l -> l.contains("\"library\":\"jdk\"")).count(), "the JDK client's sessions");
+        assertEquals(2, ends.stream().filter(l -> l.contains("\"library\":\"netty\"")).count(), "plain Netty's sessions");
         assertEquals(4, stderr.lines().filter(l -> l.contains("\"message\":\"session warning: ")).count(), "one line per warning");
         List<String> reconnects = stderr.lines().filter(l -> l.contains("session reconnected after an abnormal end")).toList();
         assertEquals(1, reconnects.size(), stderr);

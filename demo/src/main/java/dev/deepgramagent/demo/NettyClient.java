@@ -48,7 +48,7 @@ public final class NettyClient implements SampleApp.Sender {
     }
 
     /** @return the connected sender, or null when the handshake failed (printed as FAILURE). */
-    static NettyClient connect(SampleApp.Options o, SampleApp.Messages messages, CountDownLatch ended) throws Exception {
+    public static NettyClient connect(SampleApp.Options o, SampleApp.Messages messages, CountDownLatch ended) throws Exception {
         URI uri = URI.create(o.get("url"));
         HttpHeaders headers = new DefaultHttpHeaders().add("Authorization", "Token secret-test-key");
         if (o.get("session_id", null) != null) {

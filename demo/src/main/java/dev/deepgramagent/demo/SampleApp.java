@@ -259,7 +259,7 @@ public final class SampleApp {
         private final List<String> words;
         private final CountDownLatch turnEnded;
 
-        Messages(List<String> words, CountDownLatch turnEnded) {
+        public Messages(List<String> words, CountDownLatch turnEnded) {
             this.words = words;
             this.turnEnded = turnEnded;
         }
@@ -314,7 +314,7 @@ public final class SampleApp {
     public static final class Options {
         private final java.util.Map<String, String> values = new java.util.HashMap<>();
 
-        Options(String[] args) {
+        public Options(String[] args) {
             for (String a : args) {
                 int eq = a.indexOf('=');
                 values.put(eq < 0 ? a : a.substring(0, eq), eq < 0 ? "true" : a.substring(eq + 1));

@@ -144,6 +144,9 @@ public final class MetricsScenarioApp {
         // The JDK's own WebSocket client: a close right after the audio, rescued; a rejected key.
         runJdk("jdk rescue", url, true);
         runJdk("jdk bad key", url + "&sim_fault=reject_401", false);
+        // Plain Netty (the sample app's client): the same two.
+        runNetty("netty rescue", url);
+        runNetty("netty bad key", url + "&sim_fault=reject_401");
         System.out.println("SCENARIOS DONE");
         System.out.flush();
         String line;
@@ -200,6 +203,24 @@ public final class MetricsScenarioApp {
             ended.countDown(); // the handshake was refused, as expected
         }
         System.out.println("SCENARIO " + name + " ended=" + ended.await(20, TimeUnit.SECONDS));
+    }
+
+    /** A session on plain Netty (the demo's NettyClient): 1.5 s of audio written at once, then the close frame. */
+    private static void runNetty(String name, String url) throws Exception {
+        CountDownLatch ended = new CountDownLatch(1);
+        dev.deepgramagent.demo.SampleApp.Sender netty = dev.deepgramagent.demo.NettyClient.connect(
+                new dev.deepgramagent.demo.SampleApp.Options(new String[] {"url=" + url}),
+                new dev.deepgramagent.demo.SampleApp.Messages(new java.util.ArrayList<>(), new CountDownLatch(1)), ended);
+        if (netty == null) {
+            System.out.println("SCENARIO " + name + " ended=true"); // the handshake was refused, as expected
+            return;
+        }
+        for (int i = 0; i < 75; i++) {
+            netty.sendAudio(TestAudio.chunk(i));
+        }
+        netty.close();
+        System.out.println("SCENARIO " + name + " ended=" + ended.await(20, TimeUnit.SECONDS));
+        netty.shutdown();
     }
 
     /** A 44-byte WAV header of 44.1 kHz stereo, as javax.sound.sampled writes it (no samples). */
