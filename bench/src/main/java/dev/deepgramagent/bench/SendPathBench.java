@@ -1,6 +1,7 @@
 package dev.deepgramagent.bench;
 
 import dev.deepgramagent.bench.jmh.JdkSendBenchmark;
+import dev.deepgramagent.bench.jmh.NettySendBenchmark;
 import dev.deepgramagent.bench.jmh.SendBenchmark;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.profile.GCProfiler;
@@ -20,7 +21,7 @@ import java.util.Map;
 
 /**
  * JMH on each instrumented library's audio send ({@code RealWebSocket.send(ByteString)}, the JDK's
- * {@code WebSocket.sendBinary}): without the agent, and with it on a tracked (Deepgram) and an
+ * {@code WebSocket.sendBinary}, a Netty {@code BinaryWebSocketFrame} written to a channel): without the agent, and with it on a tracked (Deepgram) and an
  * untracked socket; ns/op and bytes allocated per op from the GC profiler.
  */
 final class SendPathBench {
@@ -71,34 +72,46 @@ final class SendPathBench {
         report.detail("send_tracked_alloc_bytes", tracked.allocBytes);
         report.detail("send_untracked_alloc_bytes", untracked.allocBytes);
 
-        // The JDK's java.net.http.WebSocket.sendBinary: the same goals.
-        Bench.progress("send path: JDK WebSocket.sendBinary, JMH without the agent");
-        Score jdkPlain = measure(bench, List.of(JdkSendBenchmark.OPENS), JdkSendBenchmark.class, JdkSendBenchmark.TRACKED_PATH).get(0);
-        Bench.progress("send path: JDK WebSocket.sendBinary, JMH with the agent, tracked and untracked socket");
-        int jdkPort = Bench.freePort();
-        List<String> jdkAgentArgs = Bench.concat(Bench.concat(bench.agentArgsOnPort(jdkPort),
-                "-D" + SendBenchmark.METRICS_PORT_PROPERTY + "=" + jdkPort), JdkSendBenchmark.OPENS);
-        List<Score> jdkWithAgent = measure(bench, jdkAgentArgs, JdkSendBenchmark.class, JdkSendBenchmark.TRACKED_PATH,
-                JdkSendBenchmark.UNTRACKED_PATH);
-        Score jdkTracked = jdkWithAgent.get(0);
-        Score jdkUntracked = jdkWithAgent.get(1);
-        double jdkAdded = jdkTracked.nanos - jdkPlain.nanos;
-        double jdkUntrackedAdded = jdkUntracked.nanos - jdkPlain.nanos;
-        double jdkAlloc = jdkTracked.allocBytes - jdkPlain.allocBytes;
-        report.headline("jdk_send_overhead_ns", jdkAdded, 1, jdkAdded <= 25);
-        report.headline("jdk_send_alloc_bytes", jdkAlloc, 2, Math.round(jdkAlloc) <= 0);
-        report.headline("jdk_untracked_overhead_ns", jdkUntrackedAdded, 1, jdkUntrackedAdded <= 5);
-        report.row("JDK sendBinary 640 B, Deepgram socket", ns(jdkPlain), ns(jdkTracked), Report.signed(jdkAdded, "ns"), "<= +25 ns", jdkAdded <= 25);
-        report.row("  allocation per send, Deepgram socket", Report.fmt(jdkPlain.allocBytes, "B"), Report.fmt(jdkTracked.allocBytes, "B"),
-                Report.signed(jdkAlloc, "B"), "+0 B", Math.round(jdkAlloc) <= 0);
-        report.row("JDK sendBinary 640 B, other socket", ns(jdkPlain), ns(jdkUntracked), Report.signed(jdkUntrackedAdded, "ns"), "<= +5 ns",
-                jdkUntrackedAdded <= 5);
-        report.detail("jdk_send_plain_ns", jdkPlain.nanos);
-        report.detail("jdk_send_plain_error_ns", jdkPlain.error);
-        report.detail("jdk_send_tracked_ns", jdkTracked.nanos);
-        report.detail("jdk_send_tracked_error_ns", jdkTracked.error);
-        report.detail("jdk_send_untracked_ns", jdkUntracked.nanos);
-        report.detail("jdk_send_untracked_error_ns", jdkUntracked.error);
+        // The JDK's java.net.http.WebSocket.sendBinary and Netty's frame write: the same goals.
+        library(bench, report, "jdk", "JDK sendBinary 640 B", JdkSendBenchmark.class, List.of(JdkSendBenchmark.OPENS),
+                JdkSendBenchmark.TRACKED_PATH, JdkSendBenchmark.UNTRACKED_PATH);
+        library(bench, report, "netty", "Netty BinaryWebSocketFrame 640 B", NettySendBenchmark.class, List.of(NettySendBenchmark.NO_LEAK_DETECTION),
+                NettySendBenchmark.TRACKED_PATH, NettySendBenchmark.UNTRACKED_PATH);
+    }
+
+    /**
+     * One library's rows and headlines ({@code <prefix>_send_overhead_ns}, {@code <prefix>_send_alloc_bytes},
+     * {@code <prefix>_untracked_overhead_ns}): its JMH benchmark without the agent, then with it on a
+     * tracked and an untracked socket.
+     */
+    private static void library(Bench bench, Report report, String prefix, String what, Class<?> benchmark,
+                                List<String> jvmArgs, String trackedPath, String untrackedPath) throws Exception {
+        Bench.progress("send path: " + what + ", JMH without the agent");
+        Score plain = measure(bench, jvmArgs, benchmark, trackedPath).get(0);
+        Bench.progress("send path: " + what + ", JMH with the agent, tracked and untracked socket");
+        int port = Bench.freePort();
+        List<String> agentArgs = Bench.concat(Bench.concat(bench.agentArgsOnPort(port),
+                "-D" + SendBenchmark.METRICS_PORT_PROPERTY + "=" + port), jvmArgs.toArray(new String[0]));
+        List<Score> withAgent = measure(bench, agentArgs, benchmark, trackedPath, untrackedPath);
+        Score tracked = withAgent.get(0);
+        Score untracked = withAgent.get(1);
+        double added = tracked.nanos - plain.nanos;
+        double untrackedAdded = untracked.nanos - plain.nanos;
+        double alloc = tracked.allocBytes - plain.allocBytes;
+        report.headline(prefix + "_send_overhead_ns", added, 1, added <= 25);
+        report.headline(prefix + "_send_alloc_bytes", alloc, 2, Math.round(alloc) <= 0);
+        report.headline(prefix + "_untracked_overhead_ns", untrackedAdded, 1, untrackedAdded <= 5);
+        report.row(what + ", Deepgram socket", ns(plain), ns(tracked), Report.signed(added, "ns"), "<= +25 ns", added <= 25);
+        report.row("  allocation per send, Deepgram socket", Report.fmt(plain.allocBytes, "B"), Report.fmt(tracked.allocBytes, "B"),
+                Report.signed(alloc, "B"), "+0 B", Math.round(alloc) <= 0);
+        report.row(what + ", other socket", ns(plain), ns(untracked), Report.signed(untrackedAdded, "ns"), "<= +5 ns",
+                untrackedAdded <= 5);
+        report.detail(prefix + "_send_plain_ns", plain.nanos);
+        report.detail(prefix + "_send_plain_error_ns", plain.error);
+        report.detail(prefix + "_send_tracked_ns", tracked.nanos);
+        report.detail(prefix + "_send_tracked_error_ns", tracked.error);
+        report.detail(prefix + "_send_untracked_ns", untracked.nanos);
+        report.detail(prefix + "_send_untracked_error_ns", untracked.error);
     }
 
     private static String ns(Score s) {
