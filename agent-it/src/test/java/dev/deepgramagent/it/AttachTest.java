@@ -1,7 +1,9 @@
 package dev.deepgramagent.it;
 
 import dev.deepgramagent.it.apps.AttachTargetApp;
+import dev.deepgramagent.it.apps.NettyAttachTargetApp;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +49,37 @@ class AttachTest {
             app.send("exit");
             ForkedJvm.Result end = app.awaitExit(30);
             assertEquals(0, end.exitCode(), end.toString());
+        }
+    }
+
+    @RegisterExtension
+    static final SimulatorExtension SIM = SimulatorExtension.withLatency(java.time.Duration.ofMillis(300));
+
+    /**
+     * Netty's handshaker was loaded (and used) before the agent: the attach retransforms it, and the
+     * next session is tracked and rescued. (Channels opened before the attach are not adopted.)
+     */
+    @Test
+    void attachInstrumentsNettyLoadedBeforeTheAgent() throws Exception {
+        try (ForkedJvm.Running app = ForkedJvm.app(NettyAttachTargetApp.class).stack("netty-4.1")
+                .args(Streaming.url(SIM.get(), null)).start()) {
+            String out = app.awaitStdout(s -> s.matches("(?s).*READY \\d+\\R.*"), 30);
+            assertTrue(out.contains("before attach: netty session ended=true"), out);
+            Matcher m = Pattern.compile("READY (\\d+)").matcher(out);
+            assertTrue(m.find());
+            ForkedJvm.Result attach = cli("attach", m.group(1), "hosts=127.0.0.1,log.level=debug");
+            assertEquals(0, attach.exitCode(), attach.toString());
+
+            app.awaitStderr(s -> s.contains("instrumented io.netty.handler.codec.http.websocketx.WebSocketClientHandshaker (retransformed"), 30);
+            app.send("open");
+            app.awaitStdout(s -> s.contains("OPENED"), 30);
+            String err = app.awaitStderr(s -> s.contains("root_cause=clean library=netty"), 30);
+            assertTrue(err.contains("netty: tracking a Deepgram /v1/listen session"), err);
+            assertTrue(err.contains("injected_finalize=1"), err);
+            assertTrue(!err.contains("internal error"), err);
+            assertTrue(app.awaitStdout(s -> s.contains("after attach: netty session ended=true"), 5).contains("ended=true"));
+            app.send("exit");
+            assertEquals(0, app.awaitExit(30).exitCode());
         }
     }
 
