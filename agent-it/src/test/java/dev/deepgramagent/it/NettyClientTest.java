@@ -129,6 +129,35 @@ class NettyClientTest {
         assertEquals(50, sessions.get(0).audioFrames());
     }
 
+    /** netty.handshake.timeout: a handshake to a server that accepts the connection and never answers. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"netty-4.1", "reactor-netty", "vertx"})
+    void aHandshakeThatNeverCompletesEndsAtTheConfiguredTimeout(String stack) throws Exception {
+        List<java.net.Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (java.net.ServerSocket blackhole = new java.net.ServerSocket(0)) {
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        held.add(blackhole.accept());
+                    }
+                } catch (Exception closed) {
+                    // the test is over
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            Streaming.Outcome with = Streaming.run(stack, "netty.handshake.timeout=1s", app(stack,
+                    "url=ws://127.0.0.1:" + blackhole.getLocalPort() + "/v1/listen" + Streaming.AUDIO, "seconds=1", "end=close"));
+            assertEquals("client_timeout", with.rootCause(), with.toString());
+            assertEquals("netty", with.end().get("library"), with.toString());
+            assertTrue(Double.parseDouble(with.end().get("duration_seconds")) < 5, with.toString());
+        } finally {
+            for (java.net.Socket s : held) {
+                s.close();
+            }
+        }
+    }
+
     /**
      * Every end a Netty client can meet. Netty has no read or ping timeout of its own (no client_timeout
      * row); Vert.x has no way to drop a WebSocket without a close handshake (no client_cancel row); reactor-netty drops the connection as soon as its close frame is written, so a close the

@@ -44,6 +44,8 @@ public enum ConfigKey {
             "java.net.http WebSocket: how long the handshake of a Deepgram socket may take (WebSocket.Builder.connectTimeout; the JDK's own: none); app keeps the builder's setting"),
     JDK_CLOSE_TIMEOUT("jdk.close.timeout", ValueType.durationOrApp(), "60s",
             "java.net.http WebSocket: how long a close of a Deepgram socket may wait for Deepgram's answer before the agent aborts the socket (the JDK waits forever); app keeps that"),
+    NETTY_HANDSHAKE_TIMEOUT("netty.handshake.timeout", ValueType.durationOrApp(), "app",
+            "Netty (plain, reactor-netty, Vert.x): how long the WebSocket handshake of a Deepgram channel may take before the agent closes the channel (Netty's handshaker has no limit of its own); app keeps that"),
     NETTY_CLOSE_TIMEOUT("netty.close.timeout", ValueType.durationOrApp(), "60s",
             "Netty (plain, Vert.x): how long a close of a Deepgram channel may wait for Deepgram's answer before the agent closes the channel (plain Netty waits forever); app keeps that"),
     FLUX_PING_INTERVAL("flux.ping.interval", ValueType.durationOrApp(), "20s",

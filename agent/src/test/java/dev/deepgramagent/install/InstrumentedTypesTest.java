@@ -55,4 +55,32 @@ class InstrumentedTypesTest {
             }
         }
     }
+
+    /**
+     * Netty's handshaker, reactor-netty's WebSocket operations and Vert.x's handshake handler, as
+     * the versions on this test's class path ship them (Netty 4.1, reactor-netty 1.3, Vert.x 5),
+     * get every piece of advice.
+     */
+    @Test
+    void everyNettyHookIsMatched() throws Exception {
+        InstrumentationModule netty = AgentStartup.MODULES.stream().filter(m -> m.library().equals("netty")).findFirst().orElseThrow();
+        Map<String, List<String>> expected = Map.of(
+                "io.netty.handler.codec.http.websocketx.WebSocketClientHandshaker", List.of("socketCreated", "socketOpened", "failed"),
+                "reactor.netty.http.client.WebsocketClientOperations", List.of("closeRequested", "deferredCloseResult"),
+                "io.vertx.core.http.impl.WebSocketHandshakeInboundHandler", List.of("failed"));
+        assertEquals(expected.keySet(), Set.copyOf(netty.typeNames()));
+        Weaver weaver = new Weaver(AgentStartup.MODULES);
+        ClassLoader loader = getClass().getClassLoader();
+        for (String type : netty.typeNames()) {
+            byte[] original;
+            try (InputStream in = loader.getResourceAsStream(type.replace('.', '/') + ".class")) {
+                assertNotNull(in, type);
+                original = in.readAllBytes();
+            }
+            String woven = new String(weaver.weave(loader, type, original, netty.advice(type)), StandardCharsets.ISO_8859_1);
+            for (String call : expected.get(type)) {
+                assertTrue(woven.contains(call), type + " calls Bridge." + call);
+            }
+        }
+    }
 }

@@ -1,6 +1,7 @@
 package dev.deepgramagent.bench;
 
 import dev.deepgramagent.bench.apps.FirstSessionApp;
+import dev.deepgramagent.bench.apps.NettyStartupApp;
 import dev.deepgramagent.bench.apps.StartupApp;
 import dev.deepgramagent.simulator.DeepgramSimulator;
 
@@ -9,7 +10,8 @@ import java.util.List;
 
 /**
  * Fresh JVMs, round-robin so drift hits every variant alike, the first round discarded (cold page
- * cache): start-up of a small OkHttp app plain, with our agent and with the OpenTelemetry agent;
+ * cache): start-up of a small OkHttp app plain, with our agent and with the OpenTelemetry agent, and
+ * of a Netty HTTP server app (Netty loaded, no WebSocket client) plain and with our agent;
  * then the first session's newWebSocket-to-onOpen time, plain and with our agent.
  */
 final class StartupBench {
@@ -25,14 +27,20 @@ final class StartupBench {
         List<Double> plainRss = new ArrayList<>();
         List<Double> agentRss = new ArrayList<>();
         List<Double> otelRss = new ArrayList<>();
-        Bench.progress("start-up: " + runs + " rounds of plain / our agent / OpenTelemetry agent");
+        List<Double> nettyPlainWall = new ArrayList<>();
+        List<Double> nettyAgentWall = new ArrayList<>();
+        Bench.progress("start-up: " + runs + " rounds of plain / our agent / OpenTelemetry agent, and a Netty server app");
         for (int round = 0; round <= runs; round++) {
             JvmRun plain = bench.run(List.of(), StartupApp.class, List.of(), 120);
             JvmRun agent = bench.run(bench.agentArgs(), StartupApp.class, List.of(), 120);
             JvmRun otel = bench.run(bench.otelArgs(), StartupApp.class, List.of(), 120);
+            JvmRun nettyPlain = bench.run(List.of(), NettyStartupApp.class, List.of(), 120);
+            JvmRun nettyAgent = bench.run(bench.agentArgs(), NettyStartupApp.class, List.of(), 120);
             if (round == 0) {
                 continue;
             }
+            nettyPlainWall.add(nettyPlain.wallMillis);
+            nettyAgentWall.add(nettyAgent.wallMillis);
             plainWall.add(plain.wallMillis);
             agentWall.add(agent.wallMillis);
             otelWall.add(otel.wallMillis);
@@ -57,6 +65,13 @@ final class StartupBench {
         report.row("  same, OpenTelemetry agent 2.x", Report.fmt(wallPlain, "ms"), Report.fmt(wallOtel, "ms"), Report.signed(otelAdded, "ms"), "(beside ours)", null);
         report.row("start-up peak RSS", Report.fmt(rssPlain, "MiB"), Report.fmt(rssAgent, "MiB"), Report.signed(rssAdded, "MiB"), "<= +30 MiB", rssAdded <= 30);
         report.row("  same, OpenTelemetry agent 2.x", Report.fmt(rssPlain, "MiB"), Report.fmt(rssOtel, "MiB"), Report.signed(rssOtel - rssPlain, "MiB"), "(beside ours)", null);
+        // An app that loads Netty (an HTTP server) but opens no WebSocket client: the agent's Netty hooks never load.
+        double nettyAdded = Stats.median(nettyAgentWall) - Stats.median(nettyPlainWall);
+        report.headline("netty_startup_overhead_ms", nettyAdded, 1, nettyAdded <= 150);
+        report.row("start-up wall, Netty HTTP server app", Report.fmt(Stats.median(nettyPlainWall), "ms"),
+                Report.fmt(Stats.median(nettyAgentWall), "ms"), Report.signed(nettyAdded, "ms"), "<= +150 ms", nettyAdded <= 150);
+        report.detail("startup_netty_plain_ms", nettyPlainWall);
+        report.detail("startup_netty_agent_ms", nettyAgentWall);
         report.detail("startup_runs", runs);
         report.detail("startup_plain_ms", plainWall);
         report.detail("startup_agent_ms", agentWall);

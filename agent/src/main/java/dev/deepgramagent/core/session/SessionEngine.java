@@ -228,7 +228,50 @@ public final class SessionEngine {
         }
         Session s = newSession(socket, library, url, clientSessionId, endpoint, clock.getAsLong());
         table.put(socket, s);
+        armHandshakeDeadline(s);
         return s;
+    }
+
+    /**
+     * {@code <library>.handshake.timeout}, for libraries whose handshake has no timeout of its own
+     * (Netty's): a Deepgram socket still connecting after it is dropped, as {@code client_timeout}.
+     * Like a library's own timeout, it applies in observe mode too.
+     */
+    private void armHandshakeDeadline(Session s) {
+        ConfigKey key = ConfigKey.byKey(s.library + ".handshake.timeout");
+        long millis = key == null ? -1 : config.millis(key);
+        if (millis <= 0) {
+            return;
+        }
+        synchronized (s) {
+            try {
+                s.handshakeDeadline = scheduler.schedule(() -> handshakeTimedOut(s, millis), millis, TimeUnit.MILLISECONDS);
+            } catch (RuntimeException rejected) {
+                // the scheduler is gone (JVM exit)
+            }
+        }
+    }
+
+    private void handshakeTimedOut(Session s, long millis) {
+        try {
+            synchronized (s) {
+                if (s.state != Session.State.CONNECTING) {
+                    return;
+                }
+            }
+            Object socket = s.socket();
+            end(s, EndEvent.failure(new java.util.concurrent.TimeoutException(
+                    "the WebSocket handshake took longer than " + millis + " ms"), 0));
+            SocketControl control = controls.get(s.library);
+            if (socket != null && control != null) {
+                AgentWrites.run(() -> {
+                    control.abort(socket, s.controlState);
+                    return null;
+                });
+            }
+        } catch (Throwable t) {
+            InternalErrors.record(InternalErrors.Kind.RUNTIME, s.library + " handshake timeout", t);
+        }
     }
 
     /** A session for a Deepgram socket, not yet in the table: lint, reconnect chain, the coarse clock. */
@@ -300,6 +343,10 @@ public final class SessionEngine {
             s.requestId = requestId;
             if (s.state == Session.State.CONNECTING) {
                 s.state = Session.State.OPEN;
+            }
+            if (s.handshakeDeadline != null) {
+                s.handshakeDeadline.cancel(false);
+                s.handshakeDeadline = null;
             }
         }
         controlOpened(s);
@@ -1102,6 +1149,10 @@ public final class SessionEngine {
             if (s.closeTimeout != null) {
                 s.closeTimeout.cancel(false);
                 s.closeTimeout = null;
+            }
+            if (s.handshakeDeadline != null) {
+                s.handshakeDeadline.cancel(false);
+                s.handshakeDeadline = null;
             }
             // The app's close was still deferred: it is carried out all the same (the library
             // answers it as after any end, and completes what it returned to the app).

@@ -114,11 +114,26 @@ final class NettyControl implements SocketControl {
         return false; // a close frame written to a channel waits for the server as long as the app lets it
     }
 
+    /** The handler's abort once it is installed; before (a handshake that timed out), the channel's own close. */
     @Override
     public void abort(Object socket, Object state) throws Exception {
         State st = (State) state;
         if (st.handler != null) {
             st.methods[5].invoke(st.handler);
+        } else {
+            CHANNEL_CLOSE.get(socket.getClass()).invoke(socket);
         }
     }
+
+    /** {@code Channel.close()}, through Netty's public interface (the channel's class may not be public). */
+    private static final ClassValue<Method> CHANNEL_CLOSE = new ClassValue<Method>() {
+        @Override
+        protected Method computeValue(Class<?> channelType) {
+            try {
+                return Class.forName("io.netty.channel.ChannelOutboundInvoker", false, channelType.getClassLoader()).getMethod("close");
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("not a Netty channel: " + channelType.getName(), e);
+            }
+        }
+    };
 }
