@@ -108,15 +108,21 @@ class NettyClientTest {
     /**
      * A WebSocket to another path of the same host is no Deepgram session: no handler in its pipeline,
      * no KeepAlive in a pause, no Finalize before its close; the server gets what it gets without the agent.
+     * On reactor-netty the same app first makes a plain HTTP request on its Netty, to the Deepgram path
+     * itself: the simulator answers it as without the agent (400, no upgrade), and no session starts.
      */
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"netty-4.1", "reactor-netty", "vertx"})
     void anotherSocketIsUntouched(String stack) throws Exception {
         String[] app = app(stack, "url=" + SIM.get().echoUrl() + "?stack=" + stack, "seconds=1", "realtime=true",
-                "pause_after=0.5", "pause=1.5", "text=hello", "end=close", "wait=3");
+                "pause_after=0.5", "pause=1.5", "text=hello", "end=close", "wait=3",
+                "http_probe=" + SIM.get().listenUrl().replace("ws://", "http://") + Streaming.AUDIO);
         Streaming.Outcome with = Streaming.run(stack, "keepalive.interval=200ms,log.level=debug", app);
         assertFalse(with.jvm.stderr().contains("tracking a Deepgram"), with.toString());
         assertTrue(with.jvm.stdout().contains("TEXT sent=true"), with.toString());
+        if (stack.equals("reactor-netty")) {
+            assertTrue(with.jvm.stdout().contains("HTTP status=400"), with.toString());
+        }
         List<dev.deepgramagent.simulator.SessionRecord> sessions = new ArrayList<>();
         for (dev.deepgramagent.simulator.SessionRecord r : SIM.get().sessions()) {
             if (stack.equals(r.query().get("stack"))) {

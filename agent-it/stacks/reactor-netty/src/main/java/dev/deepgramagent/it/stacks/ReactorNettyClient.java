@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  * publisher with {@code sendObject}, received frames from {@code receiveFrames()}, and the close
  * through {@code WebsocketOutbound.sendClose(code, reason)}, which is what WebFlux's
  * {@code WebSocketSession.close(CloseStatus)} calls once the session's send completes. (reactor-netty
- * closes the connection as soon as its close frame is written.)
+ * closes the connection as soon as its close frame is written.) With {@code http_probe=<url>} it first
+ * makes a plain HTTP GET on the same Netty and prints the status.
  */
 public final class ReactorNettyClient implements SampleApp.Sender {
 
@@ -36,6 +37,13 @@ public final class ReactorNettyClient implements SampleApp.Sender {
 
     /** @return the connected sender, or null when the handshake failed (printed as FAILURE). */
     public static SampleApp.Sender connect(SampleApp.Options o, SampleApp.Messages messages, CountDownLatch ended) throws Exception {
+        if (o.get("http_probe", null) != null) {
+            // A plain HTTP request on the same Netty first (the untouched-traffic test).
+            Integer status = HttpClient.create().get().uri(o.get("http_probe"))
+                    .responseSingle((response, body) -> Mono.just(response.status().code()))
+                    .block(java.time.Duration.ofSeconds(10));
+            SampleApp.out("HTTP status=" + status);
+        }
         Sinks.Many<WebSocketFrame> frames = Sinks.many().unicast().onBackpressureBuffer();
         CompletableFuture<WebsocketOutbound> connected = new CompletableFuture<>();
         int[] closeCode = {1006};
