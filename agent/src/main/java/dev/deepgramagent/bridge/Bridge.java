@@ -122,6 +122,14 @@ public final class Bridge {
         }
     }
 
+    public static Object closeIssued(Object socket, int code, String reason, Object frame, Object appResult) {
+        try {
+            return handler.closeIssued(socket, code, reason, frame, appResult);
+        } catch (Throwable ignored) {
+            return appResult;
+        }
+    }
+
     public static void closeReceived(Object socket, int code, String reason) {
         try {
             handler.closeReceived(socket, code, reason);

@@ -110,6 +110,16 @@ public abstract class BridgeHandler {
         return null;
     }
 
+    /**
+     * A library whose close is lazy (reactor-netty's {@code sendClose} returns a Mono) built the app's
+     * close: on a tracked socket the adapter may answer a wrapper that asks {@link #closeRequested}
+     * only when the app subscribes, and defers the library's close if told so. {@code frame} is the
+     * close frame the library will write (the adapter releases it if the app gives up on the wait).
+     */
+    public Object closeIssued(Object socket, int code, String reason, Object frame, Object appResult) {
+        return appResult;
+    }
+
     /** A close frame arrived from the server. */
     public void closeReceived(Object socket, int code, String reason) {
     }

@@ -47,7 +47,7 @@ public enum ConfigKey {
     NETTY_HANDSHAKE_TIMEOUT("netty.handshake.timeout", ValueType.durationOrApp(), "app",
             "Netty (plain, reactor-netty, Vert.x): how long the WebSocket handshake of a Deepgram channel may take before the agent closes the channel (Netty's handshaker has no limit of its own); app keeps that"),
     NETTY_CLOSE_TIMEOUT("netty.close.timeout", ValueType.durationOrApp(), "60s",
-            "Netty (plain, Vert.x): how long a close of a Deepgram channel may wait for Deepgram's answer before the agent closes the channel (plain Netty waits forever); app keeps that"),
+            "Netty (plain, reactor-netty, Vert.x): how long a close of a Deepgram channel may wait for Deepgram's answer before the agent closes the channel (reactor-netty never waits; plain Netty as long as the app lets it); app keeps that"),
     FLUX_PING_INTERVAL("flux.ping.interval", ValueType.durationOrApp(), "20s",
             "WebSocket ping interval the agent turns on for Flux (/v2/listen) sockets whose app sends no pings (Flux keeps idle sockets alive by pings, ~60s timeout); app never turns them on"),
     METRICS_HOST("metrics.host", ValueType.text(), "0.0.0.0",

@@ -217,6 +217,16 @@ public final class AgentCore extends BridgeHandler {
     }
 
     @Override
+    public Object closeIssued(Object socket, int code, String reason, Object frame, Object appResult) {
+        try {
+            return engine.closeIssued(socket, code, reason, frame, appResult);
+        } catch (Throwable t) {
+            InternalErrors.record(InternalErrors.Kind.RUNTIME, "closeIssued", t);
+            return appResult;
+        }
+    }
+
+    @Override
     public void closeReceived(Object socket, int code, String reason) {
         try {
             engine.closeReceived(socket, code, reason);

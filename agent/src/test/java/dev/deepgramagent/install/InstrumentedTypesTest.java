@@ -66,7 +66,7 @@ class InstrumentedTypesTest {
         InstrumentationModule netty = AgentStartup.MODULES.stream().filter(m -> m.library().equals("netty")).findFirst().orElseThrow();
         Map<String, List<String>> expected = Map.of(
                 "io.netty.handler.codec.http.websocketx.WebSocketClientHandshaker", List.of("socketCreated", "socketOpened", "failed"),
-                "reactor.netty.http.client.WebsocketClientOperations", List.of("closeRequested", "deferredCloseResult"),
+                "reactor.netty.http.client.WebsocketClientOperations", List.of("closeIssued"),
                 "io.vertx.core.http.impl.WebSocketHandshakeInboundHandler", List.of("failed"));
         assertEquals(expected.keySet(), Set.copyOf(netty.typeNames()));
         Weaver weaver = new Weaver(AgentStartup.MODULES);

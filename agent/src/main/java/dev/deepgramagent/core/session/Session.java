@@ -128,6 +128,7 @@ public final class Session {
     long lastPingNanos;          // the agent's last WebSocket ping (Flux, libraries that do not ping on their own)
     ScheduledFuture<?> closeTimeout; // aborts a close the server never answers (libraries without a close timeout)
     ScheduledFuture<?> handshakeDeadline; // ends a handshake that takes too long (libraries without a handshake timeout)
+    boolean handshakeExpired; // the deadline passed while connecting: a late answer does not open the session
     StringBuilder partialText;   // the parts so far of a text message delivered in parts
     long lastAgentSendNanos;     // the agent's own writes (KeepAlive, flushes): they reset Deepgram's idle timer too
     boolean carriedByKeepAlive;  // the app was silent past server.idle.window while the agent's KeepAlives went out

@@ -244,6 +244,9 @@ public final class SessionEngine {
             return;
         }
         synchronized (s) {
+            if (s.state != Session.State.CONNECTING) {
+                return;
+            }
             try {
                 s.handshakeDeadline = scheduler.schedule(() -> handshakeTimedOut(s, millis), millis, TimeUnit.MILLISECONDS);
             } catch (RuntimeException rejected) {
@@ -258,6 +261,7 @@ public final class SessionEngine {
                 if (s.state != Session.State.CONNECTING) {
                     return;
                 }
+                s.handshakeExpired = true; // an answer arriving from now on no longer opens the session
             }
             Object socket = s.socket();
             end(s, EndEvent.failure(new java.util.concurrent.TimeoutException(
@@ -338,6 +342,9 @@ public final class SessionEngine {
             return;
         }
         synchronized (s) {
+            if (s.handshakeExpired) {
+                return; // the handshake deadline ends it (and drops the socket)
+            }
             s.openedNanos = clock.getAsLong();
             s.lastSendNanos = s.openedNanos;
             s.requestId = requestId;
@@ -663,6 +670,16 @@ public final class SessionEngine {
     }
 
     /** What the app's deferred close returns, for libraries whose close answers with a future. */
+    /** See {@link SocketControl#closeIssued}: only tracked sockets, and only in active mode, get the wrapper. */
+    public Object closeIssued(Object socket, int code, String reason, Object frame, Object appResult) {
+        Session s = table.get(socket);
+        if (s == null || !active()) {
+            return appResult;
+        }
+        SocketControl control = controls.get(s.library);
+        return control == null ? appResult : control.closeIssued(socket, s.controlState, code, reason, frame, appResult);
+    }
+
     public Object deferredCloseResult(Object socket) {
         Session s = table.get(socket);
         SocketControl control = s == null ? null : controls.get(s.library);

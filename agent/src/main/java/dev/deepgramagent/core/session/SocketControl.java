@@ -94,6 +94,15 @@ public interface SocketControl {
         return false;
     }
 
+    /**
+     * Libraries whose close is lazy (a Mono, built before it runs): what the app gets for the close
+     * it built, on a tracked socket in active mode. The adapter decides at subscription, through
+     * {@code Bridge.closeRequested}, and holds the library's close until {@link #close} carries it out.
+     */
+    default Object closeIssued(Object socket, Object state, int code, String reason, Object frame, Object appResult) {
+        return appResult;
+    }
+
     /** Libraries whose close answers with a future: what the app's deferred close returns. */
     default Object deferredCloseResult(Object socket, Object state) {
         return null;

@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
@@ -49,7 +50,11 @@ public final class DeepgramChannelHandler extends ChannelDuplexHandler {
     /** The app's close frame and its write's promise, while the agent defers the close. */
     private CloseWebSocketFrame heldClose;
     private ChannelPromise heldPromise;
-    private boolean closeWritten;
+    /** Set on the event loop, read by the agent's threads too. */
+    private volatile boolean closeWritten;
+    private long closeWrittenNanos;
+    /** The agent's pings not yet answered: their pongs are the agent's, not the app's. */
+    private int agentPings;
     /** A fragmented message is under way: continuation frames belong to a binary (outbound) or text (inbound) message. */
     private boolean sendingAudio;
     private boolean receivingText;
@@ -121,8 +126,8 @@ public final class DeepgramChannelHandler extends ChannelDuplexHandler {
             Object token = Bridge.audioSent(channel, content.readableBytes(), content);
             if (token instanceof IOException) {
                 // The app closed already (its close is deferred): the frame goes nowhere.
-                ReferenceCountUtil.release(msg);
                 fail(promise, (IOException) token);
+                ReferenceCountUtil.release(msg);
                 return true;
             }
             return false;
@@ -131,14 +136,14 @@ public final class DeepgramChannelHandler extends ChannelDuplexHandler {
             TextWebSocketFrame frame = (TextWebSocketFrame) msg;
             int verdict = Bridge.textSent(channel, frame.text());
             if (verdict == BridgeHandler.DROP) {
-                ReferenceCountUtil.release(msg);
                 fail(promise, new ClosedChannelException());
+                ReferenceCountUtil.release(msg);
                 return true;
             }
             if (verdict == BridgeHandler.HOLD) {
                 // The agent sends it later itself (Flux's CloseStream in the middle of a turn).
-                ReferenceCountUtil.release(msg);
                 promise.trySuccess();
+                ReferenceCountUtil.release(msg);
                 return true;
             }
             return false;
@@ -147,8 +152,12 @@ public final class DeepgramChannelHandler extends ChannelDuplexHandler {
             CloseWebSocketFrame frame = (CloseWebSocketFrame) msg;
             if (heldClose != null) {
                 // A second close while the first is held: it completes with the first.
-                ReferenceCountUtil.release(msg);
-                heldPromise.addListener(cascade(promise));
+                if (heldPromise.isVoid()) {
+                    promise.trySuccess();
+                } else {
+                    heldPromise.addListener(cascade(promise));
+                }
+                ReferenceCountUtil.release(msg); // last: nothing after it can throw and forward a released frame
                 return true;
             }
             boolean deferred = Bridge.closeRequested(channel, frame.statusCode(), frame.reasonText(), closeWritten);
@@ -157,9 +166,14 @@ public final class DeepgramChannelHandler extends ChannelDuplexHandler {
                 heldPromise = promise; // a close-after-write listener (reactor-netty's) waits with it
                 return true;
             }
-            closeWritten = true;
+            markCloseWritten();
         }
         return false;
+    }
+
+    private void markCloseWritten() {
+        closeWritten = true;
+        closeWrittenNanos = System.nanoTime();
     }
 
     /**
@@ -170,10 +184,23 @@ public final class DeepgramChannelHandler extends ChannelDuplexHandler {
     @Override
     public void close(ChannelHandlerContext ctx, ChannelPromise promise) throws Exception {
         try {
+            if (heldClose != null && channel.isActive()) {
+                // The app closes right after its close frame (held for the flush): the frame goes out
+                // first, as it would have without the agent; the flush is given up.
+                CloseWebSocketFrame frame = heldClose;
+                ChannelPromise written = heldPromise;
+                heldClose = null;
+                heldPromise = null;
+                markCloseWritten();
+                ctx.writeAndFlush(frame, written);
+            }
             if (lastError != null) {
                 Bridge.failed(channel, lastError, 0, null);
             } else if (!channel.isActive()) {
                 Bridge.failed(channel, new EOFException("the connection ended without a close frame"), 0, null);
+            } else if (closeWritten && System.nanoTime() - closeWrittenNanos > CLOSE_ANSWER_NANOS) {
+                // The library gave up waiting for the server's close (Netty's forceCloseTimeout, Vert.x's closingTimeout).
+                Bridge.failed(channel, new java.net.SocketTimeoutException("the server did not answer the close"), 0, null);
             } else if (closeWritten) {
                 Bridge.failed(channel, new ClosedAfterCloseFrame(), 0, null);
             } else {
@@ -185,10 +212,18 @@ public final class DeepgramChannelHandler extends ChannelDuplexHandler {
         ctx.close(promise);
     }
 
+    /** A close of the channel this long after the close frame is a library's close timeout, not the app's close. */
+    private static final long CLOSE_ANSWER_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
+
     // ---- the server's frames -------------------------------------------------------------------
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        if (agentPings > 0 && msg instanceof PongWebSocketFrame) {
+            agentPings--;
+            ReferenceCountUtil.release(msg); // the answer to the agent's ping: the app never asked for it
+            return;
+        }
         try {
             inspectRead(msg);
         } catch (Throwable ignored) {
@@ -260,7 +295,12 @@ public final class DeepgramChannelHandler extends ChannelDuplexHandler {
         if (!channel.isActive() || closeWritten) {
             return false;
         }
-        onLoop(() -> ctx.writeAndFlush(new PingWebSocketFrame()));
+        onLoop(() -> {
+            if (!closeWritten) {
+                agentPings++;
+                ctx.writeAndFlush(new PingWebSocketFrame());
+            }
+        });
         return true;
     }
 
@@ -273,7 +313,7 @@ public final class DeepgramChannelHandler extends ChannelDuplexHandler {
             if (closeWritten) {
                 return;
             }
-            closeWritten = true;
+            markCloseWritten();
             if (heldClose != null) {
                 CloseWebSocketFrame frame = heldClose;
                 ChannelPromise promise = heldPromise;
@@ -297,14 +337,15 @@ public final class DeepgramChannelHandler extends ChannelDuplexHandler {
 
     /** Runs {@code task} on the channel's event loop (the agent completes the app's futures there). */
     public void execute(Runnable task) {
-        ctx.executor().execute(task);
+        channel.eventLoop().execute(task);
     }
 
+    /** The handler's context is set once it is in the pipeline, on the loop: tasks run there. */
     private void onLoop(Runnable task) {
-        if (ctx.executor().inEventLoop()) {
+        if (channel.eventLoop().inEventLoop() && ctx != null) {
             task.run();
         } else {
-            ctx.executor().execute(task);
+            channel.eventLoop().execute(task);
         }
     }
 

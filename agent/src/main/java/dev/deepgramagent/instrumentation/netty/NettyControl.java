@@ -1,59 +1,94 @@
 package dev.deepgramagent.instrumentation.netty;
 
+import dev.deepgramagent.bridge.Bridge;
 import dev.deepgramagent.core.session.SocketControl;
 import dev.deepgramagent.install.HelperClasses;
 
 import java.lang.reflect.Method;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 
 /**
  * Acts on a Netty channel through the agent's handler in its pipeline ({@link DeepgramChannelHandler}),
  * which the agent defines in the class loader of the app's Netty and installs once the handshake of
- * a Deepgram channel succeeded. The agent's class loader cannot see Netty: the handler's methods are
- * called by reflection, looked up once per class loader.
+ * a Deepgram channel succeeded. The agent's class loader cannot see Netty (or reactor): their
+ * methods are called by reflection, looked up once per class loader.
  */
 final class NettyControl implements SocketControl {
 
     static final String HANDLER = "dev.deepgramagent.instrumentation.netty.DeepgramChannelHandler";
 
-    /**
-     * The handler's methods, keyed by a Netty class (the channel's, a buffer's) whose loader is the
-     * app's Netty's: install, head, sendText, sendPing, close, abort, execute.
-     */
+    /** The handler's methods, keyed by the channel's class (its loader has the app's Netty): install, sendText, sendPing, close, abort, execute. */
     private static final ClassValue<Method[]> HANDLER_METHODS = new ClassValue<Method[]>() {
         @Override
-        protected Method[] computeValue(Class<?> nettyType) {
+        protected Method[] computeValue(Class<?> channelType) {
             try {
-                Class<?> h = HelperClasses.define(nettyType.getClassLoader(), HANDLER);
+                Class<?> h = HelperClasses.define(channelType.getClassLoader(), HANDLER);
                 return new Method[] {
                     h.getMethod("install", Object.class),
-                    h.getMethod("head", Object.class, int.class),
                     h.getMethod("sendText", String.class),
                     h.getMethod("sendPing"),
                     h.getMethod("close", int.class, String.class),
                     h.getMethod("abort"),
                     h.getMethod("execute", Runnable.class),
                 };
-            } catch (Exception e) {
-                throw new IllegalStateException("cannot define the agent's channel handler beside " + nettyType.getName(), e);
+            } catch (Throwable e) {
+                // An Error (a loader that cannot see Netty's transport) included: reported once per session, cached nowhere.
+                throw new IllegalStateException("cannot define the agent's channel handler beside " + channelType.getName(), e);
             }
         }
     };
 
-    /** Per channel: the handler once installed. */
+    /** {@code Channel.close()}, through Netty's public interface (the channel's class may not be public). */
+    private static final ClassValue<Method> CHANNEL_CLOSE = new ClassValue<Method>() {
+        @Override
+        protected Method computeValue(Class<?> channelType) {
+            return method(channelType, "io.netty.channel.ChannelOutboundInvoker", "close");
+        }
+    };
+
+    /** A ByteBuf's readerIndex(), readableBytes(), getBytes(int, byte[]), on Netty's public class. */
+    private static final ClassValue<Method[]> BYTE_BUF = new ClassValue<Method[]>() {
+        @Override
+        protected Method[] computeValue(Class<?> type) {
+            return new Method[] {method(type, "io.netty.buffer.ByteBuf", "readerIndex"), method(type, "io.netty.buffer.ByteBuf", "readableBytes"),
+                method(type, "io.netty.buffer.ByteBuf", "getBytes", int.class, byte[].class)};
+        }
+    };
+
+    /** reactor's Mono.defer(Supplier), Mono.fromCompletionStage, doOnCancel(Runnable), then(Mono); ReferenceCounted.release(). */
+    private static final ClassValue<Method[]> REACTOR = new ClassValue<Method[]>() {
+        @Override
+        protected Method[] computeValue(Class<?> monoType) {
+            String mono = "reactor.core.publisher.Mono";
+            try {
+                Class<?> m = Class.forName(mono, false, monoType.getClassLoader());
+                return new Method[] {m.getMethod("defer", Supplier.class), m.getMethod("fromCompletionStage", CompletionStage.class),
+                    m.getMethod("doOnCancel", Runnable.class), m.getMethod("then", m),
+                    method(monoType, "io.netty.util.ReferenceCounted", "release")};
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("no reactor Mono beside " + monoType.getName(), e);
+            }
+        }
+    };
+
+    private static Method method(Class<?> beside, String type, String name, Class<?>... parameters) {
+        try {
+            return Class.forName(type, false, beside.getClassLoader()).getMethod(name, parameters);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("no " + type + "." + name + " beside " + beside.getName(), e);
+        }
+    }
+
+    /** Per channel. */
     static final class State {
         volatile Object handler;
         volatile Method[] methods;
-        /** reactor-netty: the app's close, deferred as a whole; completed when the engine carries it out. */
-        volatile CompletableFuture<Void> deferredClose;
-    }
-
-    /** reactor-netty's close waits for this (see NettyHandshakeAdvice.ReactorSendClose). */
-    @Override
-    public Object deferredCloseResult(Object socket, Object state) {
-        CompletableFuture<Void> gate = new CompletableFuture<>();
-        ((State) state).deferredClose = gate;
-        return gate;
+        /** reactor-netty: the app's close, waiting as a whole; completed when the engine carries the close out. */
+        private CompletableFuture<Void> deferredClose;
+        /** The engine carried the close out: a close the app subscribes to later runs at once. */
+        private boolean closePerformed;
     }
 
     @Override
@@ -70,16 +105,20 @@ final class NettyControl implements SocketControl {
         st.handler = m[0].invoke(null, socket);
     }
 
+    /** The first {@code max} readable bytes of an audio frame's ByteBuf; its reader index stays. */
     @Override
     public byte[] audioHead(Object payload, int max) throws Exception {
-        // The payload is a ByteBuf of the app's Netty.
-        return (byte[]) HANDLER_METHODS.get(payload.getClass())[1].invoke(null, payload, max);
+        Method[] b = BYTE_BUF.get(payload.getClass());
+        int from = (Integer) b[0].invoke(payload);
+        byte[] head = new byte[Math.min(max, (Integer) b[1].invoke(payload))];
+        b[2].invoke(payload, from, head);
+        return head;
     }
 
     @Override
     public boolean sendText(Object socket, Object state, String text) throws Exception {
         State st = (State) state;
-        return st.handler != null && (Boolean) st.methods[2].invoke(st.handler, text);
+        return st.handler != null && (Boolean) st.methods[1].invoke(st.handler, text);
     }
 
     @Override
@@ -90,23 +129,82 @@ final class NettyControl implements SocketControl {
     @Override
     public boolean sendPing(Object socket, Object state) throws Exception {
         State st = (State) state;
-        return st.handler != null && (Boolean) st.methods[3].invoke(st.handler);
+        return st.handler != null && (Boolean) st.methods[2].invoke(st.handler);
     }
 
+    /**
+     * reactor-netty's close Mono, wrapped: when the app subscribes, the engine decides; a deferred close
+     * waits for {@link #close}, and if the app gives up on it first, its frame is released.
+     */
+    @Override
+    public Object closeIssued(Object socket, Object state, int code, String reason, Object frame, Object appResult) {
+        Method[] r = REACTOR.get(appResult.getClass());
+        State st = (State) state;
+        Supplier<Object> atSubscription = () -> {
+            CompletableFuture<Void> gate = new CompletableFuture<>();
+            synchronized (st) {
+                if (st.closePerformed) {
+                    return appResult;
+                }
+                st.deferredClose = gate; // before the engine decides: the close it performs always finds it
+            }
+            if (!Bridge.closeRequested(socket, code, reason, false)) {
+                synchronized (st) {
+                    if (st.deferredClose == gate) {
+                        st.deferredClose = null;
+                    }
+                }
+                return appResult;
+            }
+            try {
+                Object waiting = r[1].invoke(null, gate);
+                Runnable releaseIfAbandoned = () -> {
+                    // Cancelled before the close ran (by this, or by reactor's own cancel of the future).
+                    if (gate.cancel(false) || gate.isCancelled()) {
+                        try {
+                            r[4].invoke(frame); // reactor-netty's own Mono never ran: its frame is ours to release
+                        } catch (ReflectiveOperationException ignored) {
+                            // nothing else holds it
+                        }
+                    }
+                };
+                return r[3].invoke(r[2].invoke(waiting, releaseIfAbandoned), appResult);
+            } catch (ReflectiveOperationException e) {
+                gate.complete(null);
+                return appResult;
+            }
+        };
+        try {
+            return r[0].invoke(null, atSubscription);
+        } catch (ReflectiveOperationException e) {
+            return appResult;
+        }
+    }
+
+    /** The deferred close: the app's own (reactor-netty's Mono, or the held frame), or a new close frame. */
     @Override
     public boolean close(Object socket, Object state, int code, String reason) throws Exception {
         State st = (State) state;
-        if (st.handler == null) {
-            return false;
-        }
-        CompletableFuture<Void> gate = st.deferredClose;
-        if (gate != null) {
-            // The app's own close (reactor-netty's) goes now, on the event loop, off the agent's thread.
+        CompletableFuture<Void> gate;
+        synchronized (st) {
+            st.closePerformed = true;
+            gate = st.deferredClose;
             st.deferredClose = null;
-            st.methods[6].invoke(st.handler, (Runnable) () -> gate.complete(null));
+        }
+        if (gate != null) {
+            // reactor-netty's close runs now: on the event loop, off the agent's thread, or here if the loop is gone.
+            try {
+                if (st.handler != null) {
+                    st.methods[5].invoke(st.handler, (Runnable) () -> gate.complete(null));
+                    return true;
+                }
+            } catch (ReflectiveOperationException | RuntimeException loopGone) {
+                // completed below
+            }
+            gate.complete(null);
             return true;
         }
-        return (Boolean) st.methods[4].invoke(st.handler, code, reason);
+        return st.handler != null && (Boolean) st.methods[3].invoke(st.handler, code, reason);
     }
 
     @Override
@@ -119,21 +217,9 @@ final class NettyControl implements SocketControl {
     public void abort(Object socket, Object state) throws Exception {
         State st = (State) state;
         if (st.handler != null) {
-            st.methods[5].invoke(st.handler);
+            st.methods[4].invoke(st.handler);
         } else {
             CHANNEL_CLOSE.get(socket.getClass()).invoke(socket);
         }
     }
-
-    /** {@code Channel.close()}, through Netty's public interface (the channel's class may not be public). */
-    private static final ClassValue<Method> CHANNEL_CLOSE = new ClassValue<Method>() {
-        @Override
-        protected Method computeValue(Class<?> channelType) {
-            try {
-                return Class.forName("io.netty.channel.ChannelOutboundInvoker", false, channelType.getClassLoader()).getMethod("close");
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException("not a Netty channel: " + channelType.getName(), e);
-            }
-        }
-    };
 }

@@ -8,10 +8,8 @@ import io.netty.handler.codec.http.websocketx.WebSocketClientHandshaker;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.implementation.bytecode.assign.Assigner;
-import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
 
-import java.util.concurrent.CompletionStage;
 
 /**
  * Advice inlined into Netty's {@code WebSocketClientHandshaker}, which every Netty-based WebSocket
@@ -56,21 +54,19 @@ public final class NettyHandshakeAdvice {
     /**
      * reactor-netty's {@code WebsocketClientOperations.sendClose(CloseWebSocketFrame)}, behind every
      * {@code WebsocketOutbound.sendClose(...)} (and so WebFlux's {@code WebSocketSession.close}). Its
-     * Mono stops reading the inbound side and closes the connection once the frame is written, so the
-     * agent defers the whole Mono: it runs when the agent carries out the close.
+     * Mono stops reading the inbound side and closes the connection once the frame is written, and
+     * apps build it long before it runs ({@code send(audio).then(session.close())}): on a tracked
+     * channel the agent answers a Mono that decides at subscription whether to run it at once or
+     * when the agent carries the close out. (A frame already released means reactor-netty sent its
+     * close before: nothing to decide.)
      */
     public static final class ReactorSendClose {
-        @SuppressWarnings("unchecked")
         @Advice.OnMethodExit(suppress = Throwable.class)
         static void exit(@Advice.This Object operations, @Advice.Argument(0) Object frame,
                          @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object result) {
-            Object channel = ((Connection) operations).channel();
             CloseWebSocketFrame close = (CloseWebSocketFrame) frame;
-            if (result != null && Bridge.closeRequested(channel, close.statusCode(), close.reasonText(), false)) {
-                Object gate = Bridge.deferredCloseResult(channel);
-                if (gate != null) {
-                    result = Mono.fromCompletionStage((CompletionStage<?>) gate).then((Mono<Void>) result);
-                }
+            if (result != null && close.refCnt() > 0) {
+                result = Bridge.closeIssued(((Connection) operations).channel(), close.statusCode(), close.reasonText(), frame, result);
             }
         }
     }

@@ -9,6 +9,7 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
@@ -187,13 +188,39 @@ class DeepgramChannelHandlerTest {
     }
 
     @Test
-    void aHeldCloseIsReleasedWhenTheChannelGoes() {
+    void aHeldCloseIsReleasedWhenTheConnectionGoes() {
+        bridge.deferClose = true;
+        CloseWebSocketFrame close = new CloseWebSocketFrame(1000, "bye");
+        ChannelFuture appsWrite = channel.writeAndFlush(close);
+        channel.pipeline().fireChannelInactive(); // the server dropped the connection meanwhile
+        assertEquals(0, close.refCnt());
+        assertInstanceOf(ClosedChannelException.class, appsWrite.cause());
+    }
+
+    /** Plain Netty's `writeAndFlush(close); close()`: the frame goes out before the connection closes, as without the agent. */
+    @Test
+    void theAppClosingRightAfterItsHeldCloseSendsItFirst() {
         bridge.deferClose = true;
         CloseWebSocketFrame close = new CloseWebSocketFrame(1000, "bye");
         ChannelFuture appsWrite = channel.writeAndFlush(close);
         channel.close();
+        assertTrue(appsWrite.isSuccess(), "written, with the app's own promise");
         assertEquals(0, close.refCnt());
-        assertInstanceOf(ClosedChannelException.class, appsWrite.cause());
+        assertEquals(1, drainWire());
+        assertFalse(bridge.calls.contains("cancel"), bridge.calls.toString());
+        assertInstanceOf(ClosedAfterCloseFrame.class, bridge.failure);
+    }
+
+    @Test
+    void thePongOfTheAgentsPingIsNotTheApps() {
+        assertTrue(handler.sendPing());
+        assertEquals(1, drainWire());
+        PongWebSocketFrame agents = new PongWebSocketFrame();
+        PongWebSocketFrame apps = new PongWebSocketFrame();
+        channel.writeInbound(agents, apps);
+        assertEquals(0, agents.refCnt(), "swallowed and released");
+        assertSame(apps, channel.readInbound(), "a pong the agent did not ask for goes on");
+        apps.release();
     }
 
     @Test

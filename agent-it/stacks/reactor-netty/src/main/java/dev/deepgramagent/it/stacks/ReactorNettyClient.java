@@ -70,9 +70,10 @@ public final class ReactorNettyClient implements SampleApp.Sender {
                                 }
                             })
                             .then();
-                    // As WebFlux: the session's send, then its close, while the inbound side is read.
+                    // As WebFlux apps write it, session.send(audio).then(session.close()): the close Mono is
+                    // built at once, long before it runs, while the inbound side is read.
                     Mono<Void> sent = out.sendObject(frames.asFlux()).then()
-                            .then(Mono.defer(() -> out.sendClose(1000, "Client disconnecting")));
+                            .then(out.sendClose(1000, "Client disconnecting"));
                     return Mono.when(received, sent);
                 })
                 .subscribe(ignored -> {
