@@ -130,13 +130,19 @@ public class NettySendBenchmark {
         return written;
     }
 
-    /** Where the encoder was: counts and releases each frame. */
+    /**
+     * Where the encoder was: counts and releases each frame. It keeps the last one, as a real channel's
+     * outbound buffer keeps every frame: otherwise the JIT may scalar-replace the app's frame on the
+     * shorter path without the agent only, and count the agent's handler as allocating it.
+     */
     static final class Sink extends ChannelOutboundHandlerAdapter {
         long frames;
+        Object last;
 
         @Override
         public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
             frames++;
+            last = msg;
             ReferenceCountUtil.release(msg);
             promise.trySuccess();
         }
