@@ -81,12 +81,29 @@ final class NettyControl implements SocketControl {
         }
     }
 
+    /**
+     * What reactor's close waits for. Completed by the engine's close, or abandoned by the app (a
+     * timeout, a dispose): whichever comes first, once; abandoning never completes it, so reactor
+     * sees no error for a subscription that is gone.
+     */
+    static final class Gate extends CompletableFuture<Void> {
+        private final java.util.concurrent.atomic.AtomicInteger phase = new java.util.concurrent.atomic.AtomicInteger();
+
+        boolean open() {
+            return phase.compareAndSet(0, 1) && complete(null);
+        }
+
+        boolean abandon() {
+            return phase.compareAndSet(0, 2);
+        }
+    }
+
     /** Per channel. */
     static final class State {
         volatile Object handler;
         volatile Method[] methods;
         /** reactor-netty: the app's close, waiting as a whole; completed when the engine carries the close out. */
-        private CompletableFuture<Void> deferredClose;
+        private Gate deferredClose;
         /** The engine carried the close out: a close the app subscribes to later runs at once. */
         private boolean closePerformed;
     }
@@ -141,7 +158,7 @@ final class NettyControl implements SocketControl {
         Method[] r = REACTOR.get(appResult.getClass());
         State st = (State) state;
         Supplier<Object> atSubscription = () -> {
-            CompletableFuture<Void> gate = new CompletableFuture<>();
+            Gate gate = new Gate();
             synchronized (st) {
                 if (st.closePerformed) {
                     return appResult;
@@ -159,8 +176,7 @@ final class NettyControl implements SocketControl {
             try {
                 Object waiting = r[1].invoke(null, gate);
                 Runnable releaseIfAbandoned = () -> {
-                    // Cancelled before the close ran (by this, or by reactor's own cancel of the future).
-                    if (gate.cancel(false) || gate.isCancelled()) {
+                    if (gate.abandon()) { // before the close ran: reactor's own Mono never will
                         try {
                             r[4].invoke(frame); // reactor-netty's own Mono never ran: its frame is ours to release
                         } catch (ReflectiveOperationException ignored) {
@@ -170,7 +186,7 @@ final class NettyControl implements SocketControl {
                 };
                 return r[3].invoke(r[2].invoke(waiting, releaseIfAbandoned), appResult);
             } catch (ReflectiveOperationException e) {
-                gate.complete(null);
+                gate.open();
                 return appResult;
             }
         };
@@ -185,7 +201,7 @@ final class NettyControl implements SocketControl {
     @Override
     public boolean close(Object socket, Object state, int code, String reason) throws Exception {
         State st = (State) state;
-        CompletableFuture<Void> gate;
+        Gate gate;
         synchronized (st) {
             st.closePerformed = true;
             gate = st.deferredClose;
@@ -195,13 +211,13 @@ final class NettyControl implements SocketControl {
             // reactor-netty's close runs now: on the event loop, off the agent's thread, or here if the loop is gone.
             try {
                 if (st.handler != null) {
-                    st.methods[5].invoke(st.handler, (Runnable) () -> gate.complete(null));
+                    st.methods[5].invoke(st.handler, (Runnable) gate::open);
                     return true;
                 }
             } catch (ReflectiveOperationException | RuntimeException loopGone) {
-                // completed below
+                // opened below
             }
-            gate.complete(null);
+            gate.open();
             return true;
         }
         return st.handler != null && (Boolean) st.methods[3].invoke(st.handler, code, reason);
