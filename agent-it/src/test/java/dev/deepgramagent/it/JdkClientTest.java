@@ -6,12 +6,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
 
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -146,28 +143,11 @@ class JdkClientTest {
     /** jdk.connect.timeout: a handshake to a server that accepts and never answers. */
     @Test
     void aHandshakeThatNeverCompletesEndsAtTheConfiguredTimeout() throws Exception {
-        List<Socket> held = new CopyOnWriteArrayList<>();
-        try (ServerSocket blackhole = new ServerSocket(0)) {
-            Thread acceptor = new Thread(() -> {
-                try {
-                    while (true) {
-                        held.add(blackhole.accept());
-                    }
-                } catch (Exception closed) {
-                    // the test is over
-                }
-            });
-            acceptor.setDaemon(true);
-            acceptor.start();
-            Streaming.Outcome with = run("jdk.connect.timeout=1s",
-                    "url=ws://127.0.0.1:" + blackhole.getLocalPort() + "/v1/listen" + Streaming.AUDIO, "seconds=1", "end=close");
+        try (Blackhole blackhole = new Blackhole()) {
+            Streaming.Outcome with = run("jdk.connect.timeout=1s", "url=" + blackhole.listenUrl(), "seconds=1", "end=close");
             assertTrue(with.jvm.stdout().contains("FAILURE java.net.http.HttpTimeoutException")
                     || with.jvm.stdout().contains("FAILURE java.net.http.HttpConnectTimeoutException"), with.toString());
             assertEquals("client_timeout", with.rootCause(), with.toString());
-        } finally {
-            for (Socket s : held) {
-                s.close();
-            }
         }
     }
 }

@@ -139,28 +139,12 @@ class NettyClientTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"netty-4.1", "reactor-netty", "vertx"})
     void aHandshakeThatNeverCompletesEndsAtTheConfiguredTimeout(String stack) throws Exception {
-        List<java.net.Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
-        try (java.net.ServerSocket blackhole = new java.net.ServerSocket(0)) {
-            Thread acceptor = new Thread(() -> {
-                try {
-                    while (true) {
-                        held.add(blackhole.accept());
-                    }
-                } catch (Exception closed) {
-                    // the test is over
-                }
-            });
-            acceptor.setDaemon(true);
-            acceptor.start();
-            Streaming.Outcome with = Streaming.run(stack, "netty.handshake.timeout=1s", app(stack,
-                    "url=ws://127.0.0.1:" + blackhole.getLocalPort() + "/v1/listen" + Streaming.AUDIO, "seconds=1", "end=close"));
+        try (Blackhole blackhole = new Blackhole()) {
+            Streaming.Outcome with = Streaming.run(stack, "netty.handshake.timeout=1s",
+                    app(stack, "url=" + blackhole.listenUrl(), "seconds=1", "end=close"));
             assertEquals("client_timeout", with.rootCause(), with.toString());
             assertEquals("netty", with.end().get("library"), with.toString());
             assertTrue(Double.parseDouble(with.end().get("duration_seconds")) < 5, with.toString());
-        } finally {
-            for (java.net.Socket s : held) {
-                s.close();
-            }
         }
     }
 
@@ -170,25 +154,7 @@ class NettyClientTest {
      * server never answers ends as the app's close, with the audio the server never answered lost.
      */
     static Stream<Arguments> rootCauses() {
-        Object[][] rows = {
-                {"clean", "", "seconds=1 end=closestream", ""},
-                {"client_close_unflushed", "sim_fault=ignore_finalize", "seconds=1.5 end=close", "finalize.timeout=500ms"},
-                {"server_idle_timeout", "sim_idle_timeout=1s", "seconds=1 pause_after=0.5 pause=3 end=close wait=5", ""},
-                {"server_processing_timeout", "sim_fault=net0000&sim_fault_after=500ms", "seconds=1 realtime=true end=none wait=5", ""},
-                {"bad_audio", "sim_fault=bad_audio", "seconds=1 end=none wait=5", ""},
-                {"server_error", "sim_fault=close&sim_close_code=1013&sim_close_reason=overloaded&sim_fault_after=300ms",
-                        "seconds=1 realtime=true end=none wait=5", ""},
-                {"handshake_auth", "sim_fault=reject_401", "seconds=0 end=none wait=5", ""},
-                {"handshake_rate_limited", "sim_fault=reject_429", "seconds=0 end=none wait=5", ""},
-                {"handshake_rejected", "sim_fault=reject_402", "seconds=0 end=none wait=5", ""},
-                {"handshake_server_error", "sim_fault=reject_503", "seconds=0 end=none wait=5", ""},
-                {"network_reset", "sim_fault=reset&sim_fault_after=300ms", "seconds=1 realtime=true end=none wait=5", ""},
-                {"client_cancel", "", "seconds=1 end=cancel wait=1", ""},
-                {"close_timeout", "sim_fault=half_open&sim_fault_after=300ms", "seconds=1 realtime=true end=close wait=3",
-                        "netty.close.timeout=1s,finalize.timeout=500ms"},
-                {"jvm_shutdown", "", "seconds=1 realtime=true end=exit", ""},
-                {"message_rejected", "", "seconds=1 text={\"type\":\"Bogus\"} end=none wait=5", ""},
-        };
+        Object[][] rows = RootCauseTest.rowsWithoutClientTimeout("netty");
         List<Arguments> out = new ArrayList<>();
         for (String stack : new String[] {"netty-4.1", "reactor-netty", "vertx"}) {
             for (String mode : new String[] {"active", "observe"}) {

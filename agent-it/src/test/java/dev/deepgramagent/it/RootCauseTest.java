@@ -55,12 +55,11 @@ class RootCauseTest {
     }
 
     /**
-     * The same ends on the JDK's java.net.http.WebSocket. It has no read or ping timeout of its own
-     * (no client_timeout row here; its handshake timeout is in JdkClientTest), and waits forever for
-     * an unanswered close, which jdk.close.timeout bounds.
+     * The ends of a library without a read or ping timeout of its own (no client_timeout row), whose
+     * unanswered close is bounded by {@code <library>.close.timeout}: the JDK client's and Netty's.
      */
-    static Stream<Arguments> jdkRootCauses() {
-        Object[][] rows = {
+    static Object[][] rowsWithoutClientTimeout(String library) {
+        return new Object[][] {
                 {"clean", "", "seconds=1 end=closestream", ""},
                 {"client_close_unflushed", "sim_fault=ignore_finalize", "seconds=1.5 end=close", "finalize.timeout=500ms"},
                 {"server_idle_timeout", "sim_idle_timeout=1s", "seconds=1 pause_after=0.5 pause=3 end=close wait=5", ""},
@@ -75,10 +74,19 @@ class RootCauseTest {
                 {"network_reset", "sim_fault=reset&sim_fault_after=300ms", "seconds=1 realtime=true end=none wait=5", ""},
                 {"client_cancel", "", "seconds=1 end=cancel wait=1", ""},
                 {"close_timeout", "sim_fault=half_open&sim_fault_after=300ms", "seconds=1 realtime=true end=close wait=3",
-                        "jdk.close.timeout=1s,finalize.timeout=500ms"},
+                        library + ".close.timeout=1s,finalize.timeout=500ms"},
                 {"jvm_shutdown", "", "seconds=1 realtime=true end=exit", ""},
                 {"message_rejected", "", "seconds=1 text={\"type\":\"Bogus\"} end=none wait=5", ""},
         };
+    }
+
+    /**
+     * The same ends on the JDK's java.net.http.WebSocket. It has no read or ping timeout of its own
+     * (no client_timeout row here; its handshake timeout is in JdkClientTest), and waits forever for
+     * an unanswered close, which jdk.close.timeout bounds.
+     */
+    static Stream<Arguments> jdkRootCauses() {
+        Object[][] rows = rowsWithoutClientTimeout("jdk");
         List<Arguments> out = new ArrayList<>();
         for (String mode : new String[] {"active", "observe"}) {
             for (Object[] r : rows) {

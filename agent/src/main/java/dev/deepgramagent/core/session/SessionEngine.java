@@ -238,8 +238,7 @@ public final class SessionEngine {
      * Like a library's own timeout, it applies in observe mode too.
      */
     private void armHandshakeDeadline(Session s) {
-        ConfigKey key = ConfigKey.byKey(s.library + ".handshake.timeout");
-        long millis = key == null ? -1 : config.millis(key);
+        long millis = libraryTimeoutMillis(s, "handshake.timeout");
         if (millis <= 0) {
             return;
         }
@@ -263,19 +262,29 @@ public final class SessionEngine {
                 }
                 s.handshakeExpired = true; // an answer arriving from now on no longer opens the session
             }
-            Object socket = s.socket();
-            end(s, EndEvent.failure(new java.util.concurrent.TimeoutException(
-                    "the WebSocket handshake took longer than " + millis + " ms"), 0));
-            SocketControl control = controls.get(s.library);
-            if (socket != null && control != null) {
-                AgentWrites.run(() -> {
-                    control.abort(socket, s.controlState);
-                    return null;
-                });
-            }
+            endAndAbort(s, new java.util.concurrent.TimeoutException("the WebSocket handshake took longer than " + millis + " ms"));
         } catch (Throwable t) {
             InternalErrors.record(InternalErrors.Kind.RUNTIME, s.library + " handshake timeout", t);
         }
+    }
+
+    /** A client timeout of the agent's own ran out: the session ends with {@code error}, then the socket is dropped. */
+    private void endAndAbort(Session s, Exception error) throws Exception {
+        Object socket = s.socket();
+        end(s, EndEvent.failure(error, 0));
+        SocketControl control = controls.get(s.library);
+        if (socket != null && control != null) {
+            AgentWrites.run(() -> {
+                control.abort(socket, s.controlState);
+                return null;
+            });
+        }
+    }
+
+    /** {@code <library>.<timeout>} in milliseconds; -1 when the library has no such key or it is "app". */
+    private long libraryTimeoutMillis(Session s, String timeout) {
+        ConfigKey key = ConfigKey.byKey(s.library + "." + timeout);
+        return key == null ? -1 : config.millis(key);
     }
 
     /** A session for a Deepgram socket, not yet in the table: lint, reconnect chain, the coarse clock. */
@@ -981,8 +990,7 @@ public final class SessionEngine {
         if (control == null || control.timesOutCloseOnItsOwn()) {
             return;
         }
-        ConfigKey key = ConfigKey.byKey(s.library + ".close.timeout");
-        long millis = key == null ? -1 : config.millis(key);
+        long millis = libraryTimeoutMillis(s, "close.timeout");
         if (millis <= 0) {
             return; // "app": the library's own behaviour
         }
@@ -1000,15 +1008,7 @@ public final class SessionEngine {
 
     private void closeTimedOut(Session s, long millis) {
         try {
-            Object socket = s.socket();
-            end(s, EndEvent.failure(new java.net.SocketTimeoutException("the server did not answer the close within " + millis + " ms"), 0));
-            SocketControl control = controls.get(s.library);
-            if (socket != null && control != null) {
-                AgentWrites.run(() -> {
-                    control.abort(socket, s.controlState);
-                    return null;
-                });
-            }
+            endAndAbort(s, new java.net.SocketTimeoutException("the server did not answer the close within " + millis + " ms"));
         } catch (Throwable t) {
             InternalErrors.record(InternalErrors.Kind.RUNTIME, s.library + " close timeout", t);
         }
