@@ -6,7 +6,9 @@ import dev.deepgramagent.config.ConfigKey;
 import dev.deepgramagent.core.AgentCore;
 import dev.deepgramagent.errors.InternalErrors;
 import dev.deepgramagent.instrumentation.jdk.JdkWebSocketInstrumentation;
+import dev.deepgramagent.instrumentation.javawebsocket.JavaWebSocketInstrumentation;
 import dev.deepgramagent.instrumentation.netty.NettyInstrumentation;
+import dev.deepgramagent.instrumentation.nv.NvWebSocketInstrumentation;
 import dev.deepgramagent.instrumentation.okhttp.OkHttpInstrumentation;
 import dev.deepgramagent.logging.AgentLogging;
 import dev.deepgramagent.metrics.AgentMetrics;
@@ -24,18 +26,21 @@ final class AgentStartup {
 
     /** Every instrumented library: the one place a new adapter is registered (its type names also go to InstrumentedTypes). */
     static final List<InstrumentationModule> MODULES = List.of(new OkHttpInstrumentation(), new JdkWebSocketInstrumentation(),
-            new NettyInstrumentation());
+            new NettyInstrumentation(), new NvWebSocketInstrumentation(), new JavaWebSocketInstrumentation());
 
     private static final String JDK_CLIENT_HINT = "java/net/http/HttpClient";
     /**
-     * Classes a Netty-based WebSocket client loads before its first handshake (plain Netty's handshaker
-     * factory, reactor-netty's WebSocket spec, Vert.x's WebSocket client): the Netty adapter's classes
-     * are woven from then on in the background, not on an event loop at the first handshake.
+     * Classes a WebSocket client loads before its first handshake (plain Netty's handshaker factory,
+     * reactor-netty's WebSocket spec, Vert.x's WebSocket client, nv-websocket's factory, Java-WebSocket's
+     * drafts): the adapters' classes in that loader are woven from then on in the background, not on
+     * an event loop or the app's thread at the first handshake.
      */
-    private static final List<String> NETTY_CLIENT_HINTS = List.of(
+    private static final List<String> CLIENT_HINTS = List.of(
             "io/netty/handler/codec/http/websocketx/WebSocketClientHandshakerFactory",
             "reactor/netty/http/client/WebsocketClientSpec",
-            "io/vertx/core/http/impl/WebSocketClientImpl");
+            "io/vertx/core/http/impl/WebSocketClientImpl",
+            "com/neovisionaries/ws/client/WebSocketFactory",
+            "org/java_websocket/drafts/Draft");
 
     private AgentStartup() {
     }
@@ -89,7 +94,7 @@ final class AgentStartup {
                 // An app that builds a java.net.http.HttpClient may open a JDK WebSocket next: weave its
                 // classes in the background from then on, rather than on the app's thread at that first socket.
                 gate.onFirstLoad(JDK_CLIENT_HINT, loader -> lazy.warmUp(Weaver::prepareJdkClasses));
-                for (String hint : NETTY_CLIENT_HINTS) {
+                for (String hint : CLIENT_HINTS) {
                     gate.onFirstLoad(hint, loader -> lazy.warmUp(w -> w.prepare(loader)));
                 }
             } else {
@@ -97,7 +102,7 @@ final class AgentStartup {
                 if (!attach) {
                     weaver.prepare(system);
                     gate.onFirstLoad(JDK_CLIENT_HINT, loader -> Weaver.inBackground(weaver::prepareJdkClasses));
-                    for (String hint : NETTY_CLIENT_HINTS) {
+                    for (String hint : CLIENT_HINTS) {
                         gate.onFirstLoad(hint, loader -> Weaver.inBackground(() -> weaver.prepare(loader)));
                     }
                 }

@@ -16,11 +16,20 @@ final class InstrumentedTypes {
             "jdk/internal/net/http/websocket/WebSocketImpl$SignallingMessageConsumer",
             "io/netty/handler/codec/http/websocketx/WebSocketClientHandshaker",
             "reactor/netty/http/client/WebsocketClientOperations",
-            "io/vertx/core/http/impl/WebSocketHandshakeInboundHandler");
+            "io/vertx/core/http/impl/WebSocketHandshakeInboundHandler",
+            "com/neovisionaries/ws/client/WebSocketFactory",
+            "com/neovisionaries/ws/client/WebSocket",
+            "com/neovisionaries/ws/client/ListenerManager",
+            "com/neovisionaries/ws/client/ReadingThread$CloseTask",
+            "org/java_websocket/client/WebSocketClient",
+            "org/java_websocket/WebSocketImpl",
+            "org/java_websocket/drafts/Draft_6455",
+            "org/java_websocket/AbstractWebSocket");
 
     /** Library names for the start-up line. */
     static final String SUMMARY = "okhttp (okhttp3.internal.ws.RealWebSocket), jdk (java.net.http.WebSocket), "
-            + "netty (io.netty.handler.codec.http.websocketx.WebSocketClientHandshaker: reactor-netty, Vert.x, plain Netty)";
+            + "netty (io.netty.handler.codec.http.websocketx.WebSocketClientHandshaker: reactor-netty, Vert.x, plain Netty), "
+            + "nv-websocket (com.neovisionaries.ws.client.WebSocket), java-websocket (org.java_websocket.WebSocketImpl)";
 
     /** For the "instrumented" debug line: how the class got its advice. */
     static String howInstrumented(boolean retransformed) {

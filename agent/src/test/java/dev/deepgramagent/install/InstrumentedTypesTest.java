@@ -83,4 +83,78 @@ class InstrumentedTypesTest {
             }
         }
     }
+
+    /**
+     * nv-websocket-client and Java-WebSocket, as the versions on this test's class path ship them
+     * (2.14, 1.6.0): every hook is matched (each piece of advice's Bridge call is in the woven class),
+     * and every woven class is defined, verified and initialized in a loader of its own, together
+     * with the rest of its library. nv-websocket's class files are Java 6: advice must not bring
+     * invokedynamic (string concatenation, lambdas) into them.
+     */
+    @Test
+    void everyNvWebSocketAndJavaWebSocketHookIsMatchedAndVerifies() throws Exception {
+        Map<String, List<String>> expected = Map.of(
+                "com.neovisionaries.ws.client.WebSocketFactory", List.of("tunedTimeout"),
+                "com.neovisionaries.ws.client.WebSocket", List.of("socketCreated", "failed", "socketOpened", "tunedTimeout",
+                        "binarySent", "textSent", "closeRequested"),
+                "com.neovisionaries.ws.client.ListenerManager", List.of("textReceived", "closeReceived", "failed"),
+                "com.neovisionaries.ws.client.ReadingThread$CloseTask", List.of("failed"),
+                "org.java_websocket.client.WebSocketClient", List.of("tunedTimeout", "socketCreated", "textReceived", "failed",
+                        "cancelRequested"),
+                "org.java_websocket.WebSocketImpl", List.of("socketOpened", "binarySent", "textSent", "closeRequested", "failed",
+                        "closeReceived"),
+                "org.java_websocket.drafts.Draft_6455", List.of("closeReceived"),
+                "org.java_websocket.AbstractWebSocket", List.of("tunedTimeout"));
+        Weaver weaver = new Weaver(AgentStartup.MODULES);
+        ClassLoader loader = getClass().getClassLoader();
+        for (String library : List.of("nv-websocket", "java-websocket")) {
+            InstrumentationModule module = AgentStartup.MODULES.stream().filter(m -> m.library().equals(library)).findFirst().orElseThrow();
+            Map<String, byte[]> woven = new java.util.HashMap<>();
+            for (String type : module.typeNames()) {
+                assertTrue(expected.containsKey(type), type);
+                byte[] original;
+                try (InputStream in = loader.getResourceAsStream(type.replace('.', '/') + ".class")) {
+                    assertNotNull(in, type);
+                    original = in.readAllBytes();
+                }
+                byte[] bytes = weaver.weave(loader, type, original, module.advice(type));
+                String text = new String(bytes, StandardCharsets.ISO_8859_1);
+                for (String call : expected.get(type)) {
+                    assertTrue(text.contains(call), type + " calls Bridge." + call);
+                }
+                woven.put(type, bytes);
+            }
+            String libraryPackage = library.equals("nv-websocket") ? "com.neovisionaries." : "org.java_websocket.";
+            ClassLoader isolated = new ClassLoader(loader) {
+                @Override
+                protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+                    synchronized (getClassLoadingLock(name)) {
+                        if (!name.startsWith(libraryPackage)) {
+                            return super.loadClass(name, resolve);
+                        }
+                        Class<?> c = findLoadedClass(name);
+                        if (c == null) {
+                            byte[] bytes = woven.get(name);
+                            if (bytes == null) {
+                                try (InputStream in = loader.getResourceAsStream(name.replace('.', '/') + ".class")) {
+                                    if (in == null) {
+                                        throw new ClassNotFoundException(name);
+                                    }
+                                    bytes = in.readAllBytes();
+                                } catch (java.io.IOException e) {
+                                    throw new ClassNotFoundException(name, e);
+                                }
+                            }
+                            c = defineClass(name, bytes, 0, bytes.length);
+                        }
+                        return c;
+                    }
+                }
+            };
+            for (String type : module.typeNames()) {
+                Class<?> c = Class.forName(type, true, isolated); // verified and initialized
+                assertEquals(isolated, c.getClassLoader(), type);
+            }
+        }
+    }
 }

@@ -219,6 +219,15 @@ public final class SessionEngine {
      * @return the new session, or null when the URL is not a Deepgram streaming endpoint.
      */
     public Session created(Object socket, String library, String url, String clientSessionId) {
+        if (url == null) {
+            // The library keeps the URL and headers where advice cannot easily read them: its adapter describes the socket.
+            String[] description = describe(library, socket);
+            if (description == null) {
+                return null;
+            }
+            url = description[0];
+            clientSessionId = description[1];
+        }
         DeepgramEndpoints.Endpoint endpoint = endpoints.classify(url);
         if (endpoint == null) {
             if (adopting) {
@@ -230,6 +239,20 @@ public final class SessionEngine {
         table.put(socket, s);
         armHandshakeDeadline(s);
         return s;
+    }
+
+    /** The adapter's {@code {url, sessionId}} for a socket, or null. */
+    private String[] describe(String library, Object socket) {
+        SocketControl control = controls.get(library);
+        if (control == null) {
+            return null;
+        }
+        try {
+            return control.describe(socket);
+        } catch (Throwable t) {
+            InternalErrors.record(InternalErrors.Kind.RUNTIME, library + " describe", t);
+            return null;
+        }
     }
 
     /**

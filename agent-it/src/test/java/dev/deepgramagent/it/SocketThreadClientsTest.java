@@ -1,0 +1,187 @@
+package dev.deepgramagent.it;
+
+import dev.deepgramagent.simulator.SessionRecord;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The agent's promises on the clients that run their own reading and writing threads over a plain
+ * socket, each the sample app on one stack of agent-it/stacks: nv-websocket-client 2.14 (Deepgram's
+ * own Java example, {@code library="nv-websocket"}) and Java-WebSocket 1.6.0
+ * ({@code library="java-websocket"}).
+ */
+@Execution(ExecutionMode.CONCURRENT) // every test forks its own JVMs and opens its own simulator sessions
+class SocketThreadClientsTest {
+
+    @RegisterExtension
+    static final SimulatorExtension SIM = SimulatorExtension.deepgramTimings();
+
+    @RegisterExtension
+    static final SimulatorExtension FAST_SIM = SimulatorExtension.withLatency(java.time.Duration.ofMillis(300));
+
+    /** The sample app's client argument for a stack, and the library label its sessions carry (the stack's name). */
+    static String client(String stack) {
+        return stack.equals("nv-websocket") ? "client=dev.deepgramagent.it.stacks.NvWebSocketClient"
+                : "client=dev.deepgramagent.it.stacks.JavaWebSocketClient";
+    }
+
+    static String[] app(String stack, String... args) {
+        String[] all = new String[args.length + 1];
+        System.arraycopy(args, 0, all, 0, args.length);
+        all[args.length] = client(stack);
+        return all;
+    }
+
+    /** 10 s of audio at real time, the app's close right after the last chunk (nv: disconnect(), as Deepgram's example). */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"nv-websocket", "java-websocket"})
+    void closeRightAfterTheLastChunkLosesNothingWithTheAgent(String stack) throws Exception {
+        String[] app = app(stack, "url=" + Streaming.url(SIM.get(), null), "seconds=10", "realtime=true", "end=close");
+        CompletableFuture<Streaming.Outcome> plain = Streaming.runAsync(stack, null, app);
+        CompletableFuture<Streaming.Outcome> agent = Streaming.runAsync(stack, "", app);
+
+        Streaming.Outcome with = agent.get(90, TimeUnit.SECONDS);
+        assertEquals(500, with.words(), "every chunk transcribed with the agent\n" + with);
+        Map<String, String> end = with.end();
+        assertEquals("clean", end.get("root_cause"), with.toString());
+        assertEquals(stack, end.get("library"), with.toString());
+        assertEquals("0.0", end.get("audio_lost_seconds"), with.toString());
+        assertEquals("1", end.get("injected_finalize"), with.toString());
+        assertFalse(with.jvm.stderr().contains("internal error"), with.toString());
+
+        Streaming.Outcome without = plain.get(90, TimeUnit.SECONDS);
+        assertTrue(without.words() <= 475, "without the agent at least the last 0.5 s is lost: " + without.words() + "\n" + without);
+    }
+
+    /** 2 s of audio, a 25 s pause, 2 s more, close: Deepgram's 10 s idle window falls in the pause. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"nv-websocket", "java-websocket"})
+    void longPauseSurvivesWithKeepAlive(String stack) throws Exception {
+        String[] app = app(stack, "url=" + Streaming.url(SIM.get(), null), "seconds=4", "realtime=true", "pause_after=2",
+                "pause=25", "end=close", "wait=20");
+        CompletableFuture<Streaming.Outcome> plain = Streaming.runAsync(stack, null, app);
+        CompletableFuture<Streaming.Outcome> agent = Streaming.runAsync(stack, "", app);
+
+        Streaming.Outcome with = agent.get(120, TimeUnit.SECONDS);
+        assertEquals(200, with.words(), "every transcript arrives\n" + with);
+        assertEquals("clean", with.rootCause(), with.toString());
+        assertTrue(Integer.parseInt(with.end().get("injected_keepalive")) >= 4, with.toString());
+        assertFalse(with.jvm.stdout().contains("CLOSING 1011"), with.toString());
+
+        Streaming.Outcome without = plain.get(120, TimeUnit.SECONDS);
+        assertTrue(without.jvm.stdout().contains("CLOSING 1011 NET-0001"), "Deepgram's idle timeout\n" + without);
+        assertTrue(without.words() < 200, without.toString());
+    }
+
+    /** Flux: close in the middle of a turn; the agent ends the turn first, never with a v1 message. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"nv-websocket", "java-websocket"})
+    void aFluxMidTurnCloseDeliversTheTurn(String stack) throws Exception {
+        String[] app = app(stack, "url=" + SIM.get().fluxUrl() + FluxTest.FLUX_QUERY, "seconds=3", "realtime=true", "end=close",
+                "wait=10");
+        CompletableFuture<Streaming.Outcome> plain = Streaming.runAsync(stack, null, app);
+        Streaming.Outcome with = Streaming.run(stack, "", app);
+        assertEquals(150, with.words(), with.toString());
+        assertEquals("clean", with.rootCause(), with.toString());
+        assertEquals("1", with.end().get("injected_forceendturn"), with.toString());
+        SessionRecord record = with.record(SIM.get());
+        assertEquals(List.of("ForceEndTurn"), record.controlMessages());
+        assertEquals(0, plain.get(90, TimeUnit.SECONDS).words(), "without the agent the close drops the turn");
+    }
+
+    /** A WebSocket to another path of the same host is no Deepgram session: no KeepAlive in a pause, no Finalize before its close. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"nv-websocket", "java-websocket"})
+    void anotherSocketIsUntouched(String stack) throws Exception {
+        String[] app = app(stack, "url=" + SIM.get().echoUrl() + "?stack=" + stack, "seconds=1", "realtime=true",
+                "pause_after=0.5", "pause=1.5", "text=hello", "end=close", "wait=3");
+        Streaming.Outcome with = Streaming.run(stack, "keepalive.interval=200ms,log.level=debug", app);
+        assertFalse(with.jvm.stderr().contains("tracking a Deepgram"), with.toString());
+        assertTrue(with.jvm.stdout().contains("TEXT sent=true"), with.toString());
+        List<SessionRecord> sessions = new ArrayList<>();
+        for (SessionRecord r : SIM.get().sessions()) {
+            if (stack.equals(r.query().get("stack"))) {
+                sessions.add(r); // tests run concurrently: this test's own socket only
+            }
+        }
+        assertEquals(1, sessions.size(), sessions.toString());
+        sessions.get(0).awaitEnd(10, TimeUnit.SECONDS);
+        assertEquals(List.of("hello"), sessions.get(0).controlMessages(), "only the app's own text message");
+        assertEquals(50, sessions.get(0).audioFrames());
+    }
+
+    /** {@code <library>.handshake.timeout}: a handshake to a server that accepts the connection and never answers. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"nv-websocket", "java-websocket"})
+    void aHandshakeThatNeverCompletesEndsAtTheConfiguredTimeout(String stack) throws Exception {
+        try (Blackhole blackhole = new Blackhole()) {
+            Streaming.Outcome with = Streaming.run(stack, stack + ".handshake.timeout=1s",
+                    app(stack, "url=" + blackhole.listenUrl(), "seconds=1", "end=close"));
+            assertEquals("client_timeout", with.rootCause(), with.toString());
+            assertEquals(stack, with.end().get("library"), with.toString());
+            assertTrue(Double.parseDouble(with.end().get("duration_seconds")) < 5, with.toString());
+        }
+    }
+
+    /**
+     * Every end each client can meet. nv-websocket has no pong timeout (no client_timeout row) and no way
+     * to drop a connection without its close handshake (no client_cancel row); its unanswered close
+     * ends at disconnect's close delay. Java-WebSocket's lost-connection timer is its client timeout
+     * (ping_ms: its interval, whole seconds); it waits for nothing after its close, so its
+     * java-websocket.close.timeout bounds an unanswered one.
+     */
+    static Stream<Arguments> rootCauses() {
+        List<Arguments> out = new ArrayList<>();
+        for (String stack : new String[] {"nv-websocket", "java-websocket"}) {
+            List<Object[]> rows = new ArrayList<>(List.of(RootCauseTest.rowsWithoutClientTimeout(stack)));
+            if (stack.equals("java-websocket")) {
+                rows.add(new Object[] {"client_timeout", "sim_fault=half_open&sim_fault_after=300ms",
+                        "seconds=1 realtime=true ping_ms=1000 end=none wait=8", ""});
+            }
+            for (String mode : new String[] {"active", "observe"}) {
+                for (Object[] r : rows) {
+                    if (stack.equals("nv-websocket") && r[0].equals("client_cancel")) {
+                        continue; // nv-websocket cannot drop a connection without its close handshake
+                    }
+                    out.add(Arguments.of(stack, r[0], mode, r[1], r[2], r[3]));
+                }
+            }
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0}: {1} ({2})")
+    @MethodSource("rootCauses")
+    void classifiesEveryEnd(String stack, String expected, String mode, String query, String appArgs, String agentOptions)
+            throws Exception {
+        List<String> args = new ArrayList<>();
+        args.add("url=" + Streaming.url(FAST_SIM.get(), query));
+        args.addAll(List.of(appArgs.split(" ")));
+        args.add(client(stack));
+        String options = "mode=" + mode + (agentOptions.isEmpty() ? "" : "," + agentOptions);
+        Streaming.Outcome outcome = Streaming.run(stack, options, args.toArray(new String[0]));
+        assertEquals(expected, outcome.rootCause(), outcome.toString());
+        assertEquals(stack, outcome.end().get("library"), outcome.toString());
+        if (mode.equals("observe")) {
+            assertEquals("0", outcome.end().get("injected_finalize"), outcome.toString());
+            assertEquals("0", outcome.end().get("injected_keepalive"), outcome.toString());
+        }
+        assertFalse(outcome.jvm.stderr().contains("internal error"), outcome.toString());
+    }
+}
