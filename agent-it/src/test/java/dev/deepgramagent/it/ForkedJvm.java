@@ -30,7 +30,7 @@ final class ForkedJvm {
     private String mainClass;
     private final List<String> args = new ArrayList<>();
     private String okhttpMajor = "4";
-    private String stack;
+    private final List<String> stacks = new ArrayList<>();
 
     static ForkedJvm app(Class<?> main) {
         ForkedJvm jvm = new ForkedJvm();
@@ -63,11 +63,12 @@ final class ForkedJvm {
     }
 
     /**
-     * Adds one of the Netty app stacks of agent-it/stacks (netty-4.1, netty-4.2, reactor-netty, vertx):
-     * its libraries and its client classes. The apps' own class path has no Netty otherwise.
+     * Adds app stacks of agent-it/stacks (netty-4.1, netty-4.2, reactor-netty, vertx, nv-websocket,
+     * java-websocket): their libraries and client classes. The apps' own class path has none of them
+     * otherwise; stacks whose libraries do not clash (one Netty at most) can be combined.
      */
-    ForkedJvm stack(String name) {
-        stack = name;
+    ForkedJvm stack(String... names) {
+        stacks.addAll(List.of(names));
         return this;
     }
 
@@ -135,7 +136,11 @@ final class ForkedJvm {
         cmd.add("-Xshare:auto");
         cmd.addAll(jvmArgs);
         cmd.add("-cp");
-        cmd.add(appClasspath(okhttpMajor) + (stack == null ? "" : File.pathSeparator + stackClasspath(stack)));
+        StringBuilder classpath = new StringBuilder(appClasspath(okhttpMajor));
+        for (String stack : stacks) {
+            classpath.append(File.pathSeparator).append(stackClasspath(stack));
+        }
+        cmd.add(classpath.toString());
         cmd.add(mainClass);
         cmd.addAll(args);
         return cmd;

@@ -184,4 +184,34 @@ class SocketThreadClientsTest {
         }
         assertFalse(outcome.jvm.stderr().contains("internal error"), outcome.toString());
     }
+
+    /**
+     * One app with OkHttp, nv-websocket-client and Java-WebSocket streaming at the same time: every
+     * session is counted once, under its own library, in the log and in the metrics, and each is rescued.
+     */
+    @org.junit.jupiter.api.Test
+    void threeLibrariesInOneAppAreEachCountedOnceUnderTheirOwnLabel() throws Exception {
+        int port = ForkedJvm.freePort();
+        ForkedJvm.Result r = ForkedJvm.app(dev.deepgramagent.it.apps.MixedClientsApp.class).stack("nv-websocket", "java-websocket")
+                .withAgent("hosts=127.0.0.1,log.format=json,log.sessions=all,metrics.host=127.0.0.1,metrics.port=" + port)
+                .args(Streaming.url(SIM.get(), null), String.valueOf(port)).run();
+        Streaming.Outcome outcome = new Streaming.Outcome(r);
+        assertTrue(r.stdout().contains("DONE"), r.toString());
+        assertTrue(r.stdout().contains("WORDS 300"), "every chunk of the three sessions\n" + r);
+        List<Map<String, String>> ends = outcome.sessionEnds();
+        assertEquals(3, ends.size(), r.toString());
+        for (String library : new String[] {"okhttp", "nv-websocket", "java-websocket"}) {
+            List<Map<String, String>> mine = ends.stream().filter(e -> library.equals(e.get("library"))).toList();
+            assertEquals(1, mine.size(), library + "\n" + r);
+            assertEquals("clean", mine.get(0).get("root_cause"), r.toString());
+            assertEquals("1", mine.get(0).get("injected_finalize"), r.toString());
+            String l = "library=\"" + library + "\"";
+            assertTrue(r.stdout().contains("METRIC deepgram_agent_sessions_opened_total{" + l + ",endpoint=\"/v1/listen\",} 1.0"), l + "\n" + r);
+            assertTrue(r.stdout().contains("METRIC deepgram_agent_sessions_ended_total{" + l + ",endpoint=\"/v1/listen\",root_cause=\"clean\",} 1.0"),
+                    l + "\n" + r);
+            assertTrue(r.stdout().contains("METRIC deepgram_agent_sessions_active{" + l + ",} 0.0"), l + "\n" + r);
+            assertTrue(r.stdout().contains("METRIC deepgram_agent_audio_sent_bytes_total{" + l + ",} 64000.0"), l + "\n" + r);
+        }
+        assertFalse(r.stderr().contains("internal error"), r.toString());
+    }
 }

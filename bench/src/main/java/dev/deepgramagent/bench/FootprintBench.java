@@ -17,13 +17,16 @@ final class FootprintBench {
 
     private static final List<String> SERIAL_GC = List.of("-XX:+UseSerialGC", "-Xmx1g");
 
+    static final double JAR_BUDGET_MB = 3.5;
+
     private FootprintBench() {
     }
 
     static void jar(Bench bench, Report report) throws Exception {
         double mb = Files.size(bench.agentJar) / 1_000_000.0;
-        report.headline("jar_mb", mb, 2, mb <= 3);
-        report.row("agent jar size", "", Report.fmt(mb, "MB"), "", "<= 3 MB", mb <= 3);
+        // 3 MB for OkHttp, the JDK client and Netty; 3.5 MB with every client library of the README's list.
+        report.headline("jar_mb", mb, 2, mb <= JAR_BUDGET_MB);
+        report.row("agent jar size", "", Report.fmt(mb, "MB"), "", "<= " + JAR_BUDGET_MB + " MB", mb <= JAR_BUDGET_MB);
     }
 
     static void heap(Bench bench, Report report) throws Exception {

@@ -1,7 +1,9 @@
 package dev.deepgramagent.bench;
 
+import dev.deepgramagent.bench.jmh.JavaWebSocketSendBenchmark;
 import dev.deepgramagent.bench.jmh.JdkSendBenchmark;
 import dev.deepgramagent.bench.jmh.NettySendBenchmark;
+import dev.deepgramagent.bench.jmh.NvSendBenchmark;
 import dev.deepgramagent.bench.jmh.SendBenchmark;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.profile.GCProfiler;
@@ -72,11 +74,15 @@ final class SendPathBench {
         report.detail("send_tracked_alloc_bytes", tracked.allocBytes);
         report.detail("send_untracked_alloc_bytes", untracked.allocBytes);
 
-        // The JDK's java.net.http.WebSocket.sendBinary and Netty's frame write: the same goals.
+        // The JDK's java.net.http.WebSocket.sendBinary, Netty's frame write, nv-websocket's and Java-WebSocket's sends: the same goals.
         library(bench, report, "jdk", "JDK sendBinary 640 B", JdkSendBenchmark.class, List.of(JdkSendBenchmark.OPENS),
                 JdkSendBenchmark.TRACKED_PATH, JdkSendBenchmark.UNTRACKED_PATH);
         library(bench, report, "netty", "Netty BinaryWebSocketFrame 640 B", NettySendBenchmark.class, List.of(NettySendBenchmark.NO_LEAK_DETECTION),
                 NettySendBenchmark.TRACKED_PATH, NettySendBenchmark.UNTRACKED_PATH);
+        library(bench, report, "nv_websocket", "nv-websocket sendBinary 640 B", NvSendBenchmark.class, List.of(),
+                NvSendBenchmark.TRACKED_PATH, NvSendBenchmark.UNTRACKED_PATH);
+        library(bench, report, "java_websocket", "Java-WebSocket send(byte[]) 640 B", JavaWebSocketSendBenchmark.class, List.of(),
+                JavaWebSocketSendBenchmark.TRACKED_PATH, JavaWebSocketSendBenchmark.UNTRACKED_PATH);
     }
 
     /**

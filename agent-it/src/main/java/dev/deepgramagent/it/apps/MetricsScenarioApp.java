@@ -144,9 +144,13 @@ public final class MetricsScenarioApp {
         // The JDK's own WebSocket client: a close right after the audio, rescued; a rejected key.
         runJdk("jdk rescue", url, true);
         runJdk("jdk bad key", url + "&sim_fault=reject_401", false);
-        // Plain Netty (the sample app's client): the same two.
-        runNetty("netty rescue", url);
-        runNetty("netty bad key", url + "&sim_fault=reject_401");
+        // Plain Netty (the sample app's client), nv-websocket-client and Java-WebSocket (the stacks' clients): the same two.
+        for (String client : new String[] {"netty", "dev.deepgramagent.it.stacks.NvWebSocketClient",
+                "dev.deepgramagent.it.stacks.JavaWebSocketClient"}) {
+            String name = client.substring(client.lastIndexOf('.') + 1);
+            runSender(name + " rescue", client, url);
+            runSender(name + " bad key", client, url + "&sim_fault=reject_401");
+        }
         System.out.println("SCENARIOS DONE");
         System.out.flush();
         String line;
@@ -205,22 +209,30 @@ public final class MetricsScenarioApp {
         System.out.println("SCENARIO " + name + " ended=" + ended.await(20, TimeUnit.SECONDS));
     }
 
-    /** A session on plain Netty (the demo's NettyClient): 1.5 s of audio written at once, then the close frame. */
-    private static void runNetty(String name, String url) throws Exception {
+    /**
+     * A session on one of the sample app's clients (plain Netty, or a stack's client class by name):
+     * 1.5 s of audio sent at once, then the app's close.
+     */
+    private static void runSender(String name, String client, String url) throws Exception {
         CountDownLatch ended = new CountDownLatch(1);
-        dev.deepgramagent.demo.SampleApp.Sender netty = dev.deepgramagent.demo.NettyClient.connect(
-                new dev.deepgramagent.demo.SampleApp.Options(new String[] {"url=" + url}),
-                new dev.deepgramagent.demo.SampleApp.Messages(new java.util.ArrayList<>(), new CountDownLatch(1)), ended);
-        if (netty == null) {
+        dev.deepgramagent.demo.SampleApp.Options options = new dev.deepgramagent.demo.SampleApp.Options(new String[] {"url=" + url});
+        dev.deepgramagent.demo.SampleApp.Messages messages =
+                new dev.deepgramagent.demo.SampleApp.Messages(new java.util.ArrayList<>(), new CountDownLatch(1));
+        dev.deepgramagent.demo.SampleApp.Sender sender = client.equals("netty")
+                ? dev.deepgramagent.demo.NettyClient.connect(options, messages, ended)
+                : (dev.deepgramagent.demo.SampleApp.Sender) Class.forName(client)
+                        .getMethod("connect", options.getClass(), messages.getClass(), CountDownLatch.class)
+                        .invoke(null, options, messages, ended);
+        if (sender == null) {
             System.out.println("SCENARIO " + name + " ended=true"); // the handshake was refused, as expected
             return;
         }
         for (int i = 0; i < 75; i++) {
-            netty.sendAudio(TestAudio.chunk(i));
+            sender.sendAudio(TestAudio.chunk(i));
         }
-        netty.close();
+        sender.close();
         System.out.println("SCENARIO " + name + " ended=" + ended.await(20, TimeUnit.SECONDS));
-        netty.shutdown();
+        sender.shutdown();
     }
 
     /** A 44-byte WAV header of 44.1 kHz stereo, as javax.sound.sampled writes it (no samples). */

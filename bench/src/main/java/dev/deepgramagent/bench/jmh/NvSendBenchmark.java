@@ -1,0 +1,97 @@
+package dev.deepgramagent.bench.jmh;
+
+import com.neovisionaries.ws.client.WebSocket;
+import com.neovisionaries.ws.client.WebSocketFactory;
+import dev.deepgramagent.bench.apps.AgentMetricsReader;
+import dev.deepgramagent.simulator.DeepgramSimulator;
+import dev.deepgramagent.simulator.SimulatorOptions;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+import java.lang.reflect.Field;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * nv-websocket-client's {@code WebSocket.sendBinary(byte[])} with one 640-byte frame: the library
+ * builds the frame and passes it to {@code sendFrame}, the method the agent instruments, in the
+ * fork's JVM with or without the agent.
+ *
+ * <p>The socket is a real one, opened to the in-process simulator (tracked by the agent from its
+ * handshake, or not: {@link #UNTRACKED_PATH} is the simulator's echo path). Its writing thread is
+ * then detached from the socket (nv-websocket's {@code sendFrame} returns before queueing when it
+ * has none), so that what is measured is the library's send and the agent's advice, without the
+ * writing thread, the network and the simulator sharing the 2 cores.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+public class NvSendBenchmark {
+
+    public static final String TRACKED_PATH = "/v1/listen";
+    public static final String UNTRACKED_PATH = "/echo";
+    static final int BATCH = 5000;
+
+    @Param({TRACKED_PATH})
+    public String path;
+
+    private DeepgramSimulator sim;
+    private WebSocket socket;
+    private byte[] frame;
+
+    @Setup(Level.Trial)
+    public void open() throws Exception {
+        sim = DeepgramSimulator.start(SimulatorOptions.defaults());
+        String url = TRACKED_PATH.equals(path)
+                ? sim.listenUrl() + "?encoding=linear16&sample_rate=16000&channels=1&sim_idle_timeout=3600s"
+                : sim.echoUrl();
+        socket = new WebSocketFactory().createSocket(url).addHeader("Authorization", "Token bench").connect();
+        Field writer = WebSocket.class.getDeclaredField("mWritingThread");
+        writer.setAccessible(true);
+        writer.set(socket, null);
+        frame = new byte[640];
+    }
+
+    /** With the agent: it counted the audio of the tracked socket and none on the other one (see SendBenchmark). */
+    @TearDown(Level.Trial)
+    public void checkTrackingAndClose() {
+        try {
+            String port = System.getProperty(SendBenchmark.METRICS_PORT_PROPERTY);
+            if (port != null) {
+                double counted = AgentMetricsReader.sum(Integer.parseInt(port), AgentMetricsReader.AUDIO_SENT_BYTES);
+                boolean tracked = TRACKED_PATH.equals(path);
+                if (!(tracked ? counted >= (double) BATCH * frame.length : counted == 0)) {
+                    throw new IllegalStateException("the agent counted " + (long) counted + " audio bytes on the "
+                            + (tracked ? "tracked" : "untracked") + " nv-websocket socket");
+                }
+            }
+        } finally {
+            sim.close();
+        }
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public int send() {
+        WebSocket s = socket;
+        byte[] f = frame;
+        int sent = 0;
+        for (int i = 0; i < BATCH; i++) {
+            if (s.sendBinary(f) == s) {
+                sent++;
+            }
+        }
+        if (sent != BATCH) {
+            throw new IllegalStateException((BATCH - sent) + " sends did not answer the socket");
+        }
+        return sent;
+    }
+}
