@@ -58,6 +58,24 @@ public final class Bridge {
         }
     }
 
+    /**
+     * {@link #binarySent} for a {@code ByteBuffer} payload. The engine gets the buffer's backing array
+     * when it starts at the buffer's position: a buffer the library wrapped for the call (Java-WebSocket's
+     * {@code send(byte[])}) then never escapes into the agent, and the JIT can leave it unallocated as
+     * it does without the agent.
+     */
+    public static boolean binarySent(Object socket, java.nio.ByteBuffer payload) {
+        try {
+            int bytes = payload.remaining();
+            if (payload.hasArray() && payload.arrayOffset() + payload.position() == 0) {
+                return handler.binarySent(socket, bytes, payload.array());
+            }
+            return handler.binarySent(socket, bytes, payload);
+        } catch (Throwable ignored) {
+            return false;
+        }
+    }
+
     public static int textSent(Object socket, String text) {
         try {
             return handler.textSent(socket, text);

@@ -81,7 +81,7 @@ final class SendPathBench {
                 NettySendBenchmark.TRACKED_PATH, NettySendBenchmark.UNTRACKED_PATH);
         library(bench, report, "nv_websocket", "nv-websocket sendBinary 640 B", NvSendBenchmark.class, List.of(),
                 NvSendBenchmark.TRACKED_PATH, NvSendBenchmark.UNTRACKED_PATH);
-        library(bench, report, "java_websocket", "Java-WebSocket send(byte[]) 640 B", JavaWebSocketSendBenchmark.class, List.of(),
+        library(bench, report, "java_websocket", "Java-WebSocket send(byte[]) " + JavaWebSocketSendBenchmark.FRAME_BYTES + " B", JavaWebSocketSendBenchmark.class, List.of(),
                 JavaWebSocketSendBenchmark.TRACKED_PATH, JavaWebSocketSendBenchmark.UNTRACKED_PATH);
     }
 

@@ -456,7 +456,8 @@ public final class SessionEngine {
                 SocketControl control = controls.get(s.library);
                 byte[] head = control == null ? null : control.audioHead(payload, AudioPreflight.HEAD_BYTES);
                 if (head != null) {
-                    found.addAll(AudioPreflight.inspectHead(head, Math.min(head.length, AudioPreflight.HEAD_BYTES),
+                    // A payload may be the frame's backing array, longer than the frame: never past the frame's bytes.
+                    found.addAll(AudioPreflight.inspectHead(head, Math.min(Math.min(head.length, bytes), AudioPreflight.HEAD_BYTES),
                             s.format.encoding, s.format.sampleRate, s.format.channels));
                 }
             }

@@ -92,11 +92,15 @@ public final class JavaWebSocketAdvice {
         }
     }
 
-    /** WebSocketImpl.send(ByteBuffer), which send(byte[]) and the client's sends reach: the audio path. */
+    /**
+     * WebSocketImpl.send(ByteBuffer), which send(byte[]) and the client's sends reach: the audio path.
+     * The buffer {@code send(byte[])} wraps must not escape into the agent (see Bridge.binarySent(Object,
+     * ByteBuffer)), or the JIT could no longer leave it unallocated.
+     */
     public static final class SendBinary {
         @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class, suppress = Throwable.class)
         static boolean enter(@Advice.This Object connection, @Advice.Argument(0) ByteBuffer bytes) {
-            return bytes != null && Bridge.binarySent(connection, bytes.remaining(), bytes);
+            return bytes != null && Bridge.binarySent(connection, bytes);
         }
 
         /** A frame dropped after the app's close: what Java-WebSocket throws for a send after a close. */
@@ -127,8 +131,7 @@ public final class JavaWebSocketAdvice {
     public static final class SendFragment {
         @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class, suppress = Throwable.class)
         static boolean enter(@Advice.This Object connection, @Advice.Argument(0) Object opcode, @Advice.Argument(1) ByteBuffer bytes) {
-            return bytes != null && (opcode == Opcode.BINARY || opcode == Opcode.CONTINUOUS)
-                    && Bridge.binarySent(connection, bytes.remaining(), bytes);
+            return bytes != null && (opcode == Opcode.BINARY || opcode == Opcode.CONTINUOUS) && Bridge.binarySent(connection, bytes);
         }
 
         @Advice.OnMethodExit

@@ -56,8 +56,13 @@ final class JavaWebSocketControl implements SocketControl {
         return new String[] {url, id == null ? null : id.toString()};
     }
 
+    /** The payload's backing array (starting at the buffer's position), or the buffer itself. */
     @Override
     public byte[] audioHead(Object payload, int max) {
+        if (payload instanceof byte[]) {
+            byte[] all = (byte[]) payload;
+            return all.length <= max ? all : java.util.Arrays.copyOf(all, max);
+        }
         ByteBuffer b = ((ByteBuffer) payload).duplicate(); // never moves the app's position
         byte[] head = new byte[Math.min(max, b.remaining())];
         b.get(head);
