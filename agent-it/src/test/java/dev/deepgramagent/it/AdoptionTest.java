@@ -27,7 +27,16 @@ class AdoptionTest {
 
     /** Starts the app without the agent, attaches once it is streaming, and returns how it ended. */
     private static Streaming.Outcome attachedMidSession(String... app) throws Exception {
-        try (ForkedJvm.Running running = ForkedJvm.app(SampleApp.class).jvmArg("-XX:+EnableDynamicAgentLoading").args(app).start()) {
+        return attachedMidSessionOn(null, app);
+    }
+
+    /** The same on an app stack of agent-it/stacks (null: OkHttp's and the JDK client's class path). */
+    private static Streaming.Outcome attachedMidSessionOn(String stack, String... app) throws Exception {
+        ForkedJvm jvm = ForkedJvm.app(SampleApp.class).jvmArg("-XX:+EnableDynamicAgentLoading").args(app);
+        if (stack != null) {
+            jvm.stack(stack);
+        }
+        try (ForkedJvm.Running running = jvm.start()) {
             running.awaitStdout(s -> s.contains("OPEN request_id="), 30);
             ForkedJvm.Result attach = AttachTest.cli("attach", String.valueOf(running.process.pid()), OPTIONS);
             assertEquals(0, attach.exitCode(), attach.toString());
@@ -36,14 +45,19 @@ class AdoptionTest {
         }
     }
 
-    /** 10 s of audio at real time; the agent arrives after the handshake; close right after the last chunk. */
+    /**
+     * 10 s of audio at real time; the agent arrives after the handshake; close right after the last chunk.
+     * On OkHttp, the JDK client, nv-websocket-client and Java-WebSocket (their stacks' sample clients).
+     */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"okhttp", "jdk"})
+    @ValueSource(strings = {"okhttp", "jdk", "nv-websocket", "java-websocket"})
     void aSessionOpenedBeforeTheAttachLosesNothingAtItsClose(String client) throws Exception {
-        String[] app = {"url=" + Streaming.url(SIM.get(), null), "seconds=10", "realtime=true", "end=close", "client=" + client};
-        CompletableFuture<Streaming.Outcome> plain = Streaming.runAsync("4", null, app);
+        boolean stack = ForkedJvm.isStack(client);
+        String[] app = {"url=" + Streaming.url(SIM.get(), null), "seconds=10", "realtime=true", "end=close",
+                stack ? SocketThreadClientsTest.client(client) : "client=" + client};
+        CompletableFuture<Streaming.Outcome> plain = Streaming.runAsync(stack ? client : "4", null, app);
 
-        Streaming.Outcome with = attachedMidSession(app);
+        Streaming.Outcome with = attachedMidSessionOn(stack ? client : null, app);
         assertEquals(500, with.words(), "every chunk transcribed once the agent adopted the session\n" + with);
         Map<String, String> end = with.end();
         assertEquals("clean", end.get("root_cause"), with.toString());

@@ -34,10 +34,12 @@ public final class NvWebSocketClient implements SampleApp.Sender {
         }
         ws.setPingInterval((long) o.number("ping_ms", 0));
         java.util.concurrent.atomic.AtomicReference<Map<String, List<String>>> serverHeaders = new java.util.concurrent.atomic.AtomicReference<>();
+        CountDownLatch connected = new CountDownLatch(1); // onConnected runs on the library's own thread
         ws.addListener(new WebSocketAdapter() {
             @Override
             public void onConnected(WebSocket socket, Map<String, List<String>> headers) {
                 serverHeaders.set(headers);
+                connected.countDown();
             }
 
             @Override
@@ -70,6 +72,7 @@ public final class NvWebSocketClient implements SampleApp.Sender {
             SampleApp.out("FAILURE " + e.getClass().getName() + " 0");
             return null;
         }
+        connected.await(5, java.util.concurrent.TimeUnit.SECONDS);
         Map<String, List<String>> headers = serverHeaders.get();
         List<String> id = headers == null ? null : headers.get("dg-request-id");
         SampleApp.out("OPEN request_id=" + (id == null ? null : id.get(0)));
