@@ -186,6 +186,19 @@ class SocketThreadClientsTest {
     }
 
     /**
+     * nv-websocket's disconnect with a close delay of 0 does not wait for Deepgram's close: the end is
+     * the app's own close (not a close timeout), rescued by the agent and unflushed without it.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"active", "observe"})
+    void anNvDisconnectThatDoesNotWaitEndsAsTheAppsClose(String mode) throws Exception {
+        Streaming.Outcome outcome = Streaming.run("nv-websocket", "mode=" + mode,
+                app("nv-websocket", "url=" + Streaming.url(FAST_SIM.get(), null), "seconds=1.5", "end=close", "nv_close_delay=0"));
+        assertEquals(mode.equals("active") ? "clean" : "client_close_unflushed", outcome.rootCause(), outcome.toString());
+        assertFalse(outcome.jvm.stderr().contains("internal error"), outcome.toString());
+    }
+
+    /**
      * One app with OkHttp, nv-websocket-client and Java-WebSocket streaming at the same time: every
      * session is counted once, under its own library, in the log and in the metrics, and each is rescued.
      */

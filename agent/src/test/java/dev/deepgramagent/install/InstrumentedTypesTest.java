@@ -88,7 +88,7 @@ class InstrumentedTypesTest {
      * nv-websocket-client and Java-WebSocket, as the versions on this test's class path ship them
      * (2.14, 1.6.0): every hook is matched (each piece of advice's Bridge call is in the woven class),
      * and every woven class is defined, verified and initialized in a loader of its own, together
-     * with the rest of its library. nv-websocket's class files are Java 6: advice must not bring
+     * with the rest of its library. nv-websocket's class files are Java 5: advice must not bring
      * invokedynamic (string concatenation, lambdas) into them.
      */
     @Test

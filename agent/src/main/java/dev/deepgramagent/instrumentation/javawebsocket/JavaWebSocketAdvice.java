@@ -7,7 +7,6 @@ import net.bytebuddy.asm.Advice;
 import org.java_websocket.WebSocket;
 import org.java_websocket.enums.Opcode;
 import org.java_websocket.enums.ReadyState;
-import org.java_websocket.exceptions.WebsocketNotConnectedException;
 import org.java_websocket.framing.CloseFrame;
 import org.java_websocket.handshake.ServerHandshake;
 
@@ -20,8 +19,9 @@ import java.util.Map;
 
 /**
  * Advice inlined into Java-WebSocket ({@code org.java_websocket}). Each piece only extracts values
- * and calls {@link Bridge}; every one suppresses any Throwable, except where the agent answers a
- * dropped send as Java-WebSocket answers a send after a close. The key of a session is the client's
+ * and calls {@link Bridge}; every one suppresses any Throwable. A send the agent drops (the app sends
+ * after its close, which the agent holds while Java-WebSocket still says the socket is open) is
+ * skipped silently: throwing would surprise an app that checked isOpen() first. The key of a session is the client's
  * connection, its {@code WebSocketImpl} (one per connection attempt).
  */
 public final class JavaWebSocketAdvice {
@@ -102,28 +102,13 @@ public final class JavaWebSocketAdvice {
         static boolean enter(@Advice.This Object connection, @Advice.Argument(0) ByteBuffer bytes) {
             return bytes != null && Bridge.binarySent(connection, bytes);
         }
-
-        /** A frame dropped after the app's close: what Java-WebSocket throws for a send after a close. */
-        @Advice.OnMethodExit
-        static void exit(@Advice.Enter boolean dropped) {
-            if (dropped) {
-                throw new WebsocketNotConnectedException();
-            }
-        }
     }
 
-    /** WebSocketImpl.send(String): a held message (Flux's CloseStream mid-turn) is accepted now, sent later. */
+    /** WebSocketImpl.send(String): a held message (Flux's CloseStream mid-turn) is accepted now, sent later; a dropped one skipped. */
     public static final class SendText {
         @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class, suppress = Throwable.class)
         static int enter(@Advice.This Object connection, @Advice.Argument(0) String text) {
             return text == null ? BridgeHandler.SEND : Bridge.textSent(connection, text);
-        }
-
-        @Advice.OnMethodExit
-        static void exit(@Advice.Enter int verdict) {
-            if (verdict == BridgeHandler.DROP) {
-                throw new WebsocketNotConnectedException();
-            }
         }
     }
 
@@ -132,13 +117,6 @@ public final class JavaWebSocketAdvice {
         @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class, suppress = Throwable.class)
         static boolean enter(@Advice.This Object connection, @Advice.Argument(0) Object opcode, @Advice.Argument(1) ByteBuffer bytes) {
             return bytes != null && (opcode == Opcode.BINARY || opcode == Opcode.CONTINUOUS) && Bridge.binarySent(connection, bytes);
-        }
-
-        @Advice.OnMethodExit
-        static void exit(@Advice.Enter boolean dropped) {
-            if (dropped) {
-                throw new WebsocketNotConnectedException();
-            }
         }
     }
 
@@ -201,7 +179,7 @@ public final class JavaWebSocketAdvice {
             if (code == CloseFrame.NEVER_CONNECTED) {
                 Bridge.failed(connection, new IOException("the connection failed: ".concat(text)), 0, null);
             } else if (code == CloseFrame.ABNORMAL_CLOSE) {
-                Bridge.failed(connection, text.contains("pong")
+                Bridge.failed(connection, text.contains("did not respond with a pong in time")
                         ? new SocketTimeoutException(text) : new EOFException("the connection ended without a close frame"), 0, null);
             } else if (remote) {
                 Bridge.closeReceived(connection, code, text);

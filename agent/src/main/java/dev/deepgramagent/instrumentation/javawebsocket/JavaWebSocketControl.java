@@ -84,10 +84,29 @@ final class JavaWebSocketControl implements SocketControl {
         return call(socket, 2);
     }
 
-    /** Drops the connection without a close handshake; the app's onClose hears 1006. */
+    /**
+     * Drops the connection without a close handshake; the app's onClose hears 1006. The client's own
+     * socket is closed as well: closeConnection closes only a server's channel, and before the write
+     * thread exists (connecting, the upgrade) nothing else would.
+     */
     @Override
     public void abort(Object socket, Object state) throws Exception {
-        METHODS.get(socket.getClass())[4].invoke(socket, 1006, "closed by deepgram-agent: no answer from the server");
+        Method[] m = METHODS.get(socket.getClass());
+        m[4].invoke(socket, 1006, "closed by deepgram-agent: no answer from the server");
+        Object client = m[5].invoke(socket);
+        Method getSocket = client == null ? null : findMethod(client.getClass(), "getSocket");
+        Object raw = getSocket == null ? null : getSocket.invoke(client);
+        if (raw instanceof java.net.Socket) {
+            ((java.net.Socket) raw).close();
+        }
+    }
+
+    private static Method findMethod(Class<?> type, String name) {
+        try {
+            return type.getMethod(name);
+        } catch (NoSuchMethodException e) {
+            return null;
+        }
     }
 
     /** The lost-connection timer pings (60 s by default; {@code java-websocket.ping.interval}). */

@@ -1,6 +1,8 @@
 package dev.deepgramagent.instrumentation.nv;
 
+import dev.deepgramagent.core.session.AgentWrites;
 import dev.deepgramagent.core.session.SocketControl;
+import dev.deepgramagent.errors.InternalErrors;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
@@ -91,14 +93,29 @@ final class NvControl implements SocketControl {
         return true;
     }
 
-    /** disconnect(code, reason): nv-websocket waits for the server's close frame up to its close delay. */
+    /**
+     * disconnect(code, reason): nv-websocket waits for the server's close frame up to its close delay.
+     * The engine often performs a deferred close as the flush's answer arrives, on nv-websocket's
+     * reading thread, which disconnect() interrupts: the app's listener, still to be called with that
+     * very answer, would run interrupted. There, the close is handed to another thread.
+     */
     @Override
     public boolean close(Object socket, Object state, int code, String reason) throws Exception {
         Method[] m = METHODS.get(socket.getClass());
         if (!(Boolean) m[0].invoke(socket)) {
             return false;
         }
-        m[3].invoke(socket, code, reason);
+        if (!Thread.currentThread().getClass().getName().startsWith("com.neovisionaries.ws.client.")) {
+            m[3].invoke(socket, code, reason);
+            return true;
+        }
+        java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                AgentWrites.run(() -> m[3].invoke(socket, code, reason));
+            } catch (Exception e) {
+                InternalErrors.record(InternalErrors.Kind.RUNTIME, "nv-websocket close", e);
+            }
+        });
         return true;
     }
 

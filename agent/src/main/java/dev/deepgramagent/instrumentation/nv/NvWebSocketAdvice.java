@@ -8,6 +8,7 @@ import com.neovisionaries.ws.client.WebSocketFrame;
 import com.neovisionaries.ws.client.WebSocketState;
 import dev.deepgramagent.bridge.Bridge;
 import dev.deepgramagent.bridge.BridgeHandler;
+import dev.deepgramagent.bridge.ClosedAfterCloseFrame;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.implementation.bytecode.assign.Assigner;
 
@@ -33,7 +34,7 @@ public final class NvWebSocketAdvice {
         static void enter(@Advice.Argument(0) String scheme, @Advice.Argument(2) String host, @Advice.Argument(3) int port,
                           @Advice.Argument(4) String path, @Advice.Argument(5) String query,
                           @Advice.Argument(value = 6, readOnly = false) int timeout) {
-            // No string concatenation in advice: javac compiles it to invokedynamic, which nv-websocket's Java 6 class files cannot hold.
+            // No string concatenation in advice: javac compiles it to invokedynamic, which nv-websocket's Java 5 class files cannot hold.
             StringBuilder url = new StringBuilder(scheme).append("://").append(host);
             if (port >= 0) {
                 url.append(':').append(port);
@@ -55,15 +56,21 @@ public final class NvWebSocketAdvice {
      * connectAsynchronously() run this one.
      */
     public static final class Connect {
+        /** @return whether this call starts the socket's one connection (a second connect() only throws). */
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter(@Advice.This Object socket) {
-            if (((WebSocket) socket).getState() == WebSocketState.CREATED) {
-                Bridge.socketCreated(socket, "nv-websocket", null, null); // described by NvControl
+        static boolean enter(@Advice.This Object socket) {
+            if (((WebSocket) socket).getState() != WebSocketState.CREATED) {
+                return false;
             }
+            Bridge.socketCreated(socket, "nv-websocket", null, null); // described by NvControl
+            return true;
         }
 
         @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
-        static void exit(@Advice.This Object socket, @Advice.Thrown Throwable thrown) {
+        static void exit(@Advice.This Object socket, @Advice.Enter boolean connecting, @Advice.Thrown Throwable thrown) {
+            if (!connecting) {
+                return;
+            }
             if (thrown instanceof OpeningHandshakeException) {
                 OpeningHandshakeException e = (OpeningHandshakeException) thrown;
                 Map<String, List<String>> headers = e.getHeaders();
@@ -216,15 +223,14 @@ public final class NvWebSocketAdvice {
     }
 
     /**
-     * ListenerManager.callOnError: I/O and protocol errors end the connection. A message the library
-     * could not assemble (text, fragments, compression) is reported here as well but is not an end.
+     * ListenerManager.callOnError: I/O and protocol errors end the connection (the library closes it
+     * itself after a message it could not assemble or decompress). A text message that is not UTF-8
+     * is reported here as well but is not an end.
      */
     public static final class Failure {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static void enter(@Advice.FieldValue("mWebSocket") Object socket, @Advice.Argument(0) Object error) {
-            WebSocketError kind = ((WebSocketException) error).getError();
-            if (kind != WebSocketError.TEXT_MESSAGE_CONSTRUCTION_ERROR && kind != WebSocketError.MESSAGE_CONSTRUCTION_ERROR
-                    && kind != WebSocketError.DECOMPRESSION_ERROR) {
+            if (((WebSocketException) error).getError() != WebSocketError.TEXT_MESSAGE_CONSTRUCTION_ERROR) {
                 Bridge.failed(socket, (Throwable) error, 0, null);
             }
         }
@@ -232,13 +238,18 @@ public final class NvWebSocketAdvice {
 
     /**
      * ListenerManager.callOnDisconnected: the end. After a disconnect() the reading thread reads the
-     * server's close frame without dispatching it (no callOnCloseFrame): it is reported here. Without
-     * the server's close frame (and no error before), the input ended.
+     * server's close frame without dispatching it (no callOnCloseFrame): it is reported here. When it
+     * stopped waiting for it (it stops at the first other frame, and at once for a close delay of 0),
+     * the client dropped the connection after its own close frame. Without either frame (and no error
+     * before), the input ended.
      */
     public static final class Disconnected {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter(@Advice.FieldValue("mWebSocket") Object socket, @Advice.Argument(0) Object serverCloseFrame) {
-            if (serverCloseFrame == null) {
+        static void enter(@Advice.FieldValue("mWebSocket") Object socket, @Advice.Argument(0) Object serverCloseFrame,
+                          @Advice.Argument(1) Object clientCloseFrame, @Advice.Argument(2) boolean closedByServer) {
+            if (serverCloseFrame == null && clientCloseFrame != null && !closedByServer) {
+                Bridge.failed(socket, new ClosedAfterCloseFrame(), 0, null);
+            } else if (serverCloseFrame == null) {
                 Bridge.failed(socket, new EOFException("the connection ended without a close frame from the server"), 0, null);
             } else {
                 WebSocketFrame f = (WebSocketFrame) serverCloseFrame;
@@ -256,6 +267,11 @@ public final class NvWebSocketAdvice {
     public static final class CloseDelayPassed {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static void enter(@Advice.FieldValue("this$0") Object readingThread) throws Exception {
+            java.lang.reflect.Field delay = readingThread.getClass().getDeclaredField("mCloseDelay");
+            delay.setAccessible(true);
+            if (delay.getLong(readingThread) <= 0) {
+                return; // disconnect(..., 0): the app chose not to wait; the end is its close (see Disconnected)
+            }
             Class<?> type = readingThread.getClass().getSuperclass(); // WebSocketThread
             java.lang.reflect.Field field = type.getDeclaredField("mWebSocket");
             field.setAccessible(true);

@@ -20,9 +20,12 @@ import java.util.concurrent.CountDownLatch;
 public final class NvWebSocketClient implements SampleApp.Sender {
 
     private final WebSocket ws;
+    /** nv_close_delay: disconnect's close delay in ms (-1: the library's default). */
+    private final long closeDelay;
 
-    private NvWebSocketClient(WebSocket ws) {
+    private NvWebSocketClient(WebSocket ws, long closeDelay) {
         this.ws = ws;
+        this.closeDelay = closeDelay;
     }
 
     /** @return the connected sender, or null when the handshake failed (printed as FAILURE). */
@@ -76,7 +79,7 @@ public final class NvWebSocketClient implements SampleApp.Sender {
         Map<String, List<String>> headers = serverHeaders.get();
         List<String> id = headers == null ? null : headers.get("dg-request-id");
         SampleApp.out("OPEN request_id=" + (id == null ? null : id.get(0)));
-        return new NvWebSocketClient(ws);
+        return new NvWebSocketClient(ws, (long) o.number("nv_close_delay", -1));
     }
 
     @Override
@@ -91,10 +94,14 @@ public final class NvWebSocketClient implements SampleApp.Sender {
         return ws.isOpen();
     }
 
-    /** As Deepgram's example: disconnect() right after the audio. */
+    /** As Deepgram's example: disconnect() right after the audio (with nv_close_delay, disconnect(1000, null, delay)). */
     @Override
     public boolean close() {
-        ws.disconnect();
+        if (closeDelay >= 0) {
+            ws.disconnect(1000, null, closeDelay);
+        } else {
+            ws.disconnect();
+        }
         return true;
     }
 
