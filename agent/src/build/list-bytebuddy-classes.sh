@@ -3,7 +3,7 @@
 # loads, on JDK 17 and JDK 25 when present, at start-up (premain) and when attached, with OkHttp
 # 3, 4, 5 and 4.11 (4.11 is not woven at build time, so it is woven at run time) and with the JDK's
 # own java.net.http.WebSocket (always woven at run time), and with the sample app on the Netty
-# stacks of agent-it/stacks (plain Netty, reactor-netty, Vert.x, nv-websocket, Java-WebSocket; woven at run time). The agent jar
+# stacks of agent-it/stacks (plain Netty, reactor-netty, Vert.x, nv-websocket, Java-WebSocket, Jetty; woven at run time). The agent jar
 # ships only these (see agent/pom.xml). It profiles a jar built with all of Byte Buddy, so a class
 # the current list lacks is found, then rebuilds the agent with the new list. Run after upgrading
 # Byte Buddy or using a new part of it, with the project built (mvn -DskipTests package) and
@@ -54,7 +54,8 @@ done
 # reactor-netty, Vert.x, nv-websocket and Java-WebSocket, a short session at start-up and a longer one that the attach meets.
 app_libs=$(ls agent-it/target/app-libs/*.jar | tr '\n' ':')
 for stack in netty-4.1:netty reactor-netty:dev.deepgramagent.it.stacks.ReactorNettyClient vertx:dev.deepgramagent.it.stacks.VertxClient \
-    nv-websocket:dev.deepgramagent.it.stacks.NvWebSocketClient java-websocket:dev.deepgramagent.it.stacks.JavaWebSocketClient; do
+    nv-websocket:dev.deepgramagent.it.stacks.NvWebSocketClient java-websocket:dev.deepgramagent.it.stacks.JavaWebSocketClient \
+    jetty:dev.deepgramagent.it.stacks.JettyClient; do
   dir=agent-it/stacks/${stack%%:*}
   cp="$app_libs$(ls $dir/target/libs/*.jar | tr '\n' ':')$dir/target/classes"
   for j in "${javas[@]}"; do

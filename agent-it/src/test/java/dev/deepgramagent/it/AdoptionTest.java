@@ -54,7 +54,7 @@ class AdoptionTest {
     void aSessionOpenedBeforeTheAttachLosesNothingAtItsClose(String client) throws Exception {
         boolean stack = ForkedJvm.isStack(client);
         String[] app = {"url=" + Streaming.url(SIM.get(), null), "seconds=10", "realtime=true", "end=close",
-                stack ? SocketThreadClientsTest.client(client) : "client=" + client};
+                stack ? ClientLibrariesTest.client(client) : "client=" + client};
         CompletableFuture<Streaming.Outcome> plain = Streaming.runAsync(stack ? client : "4", null, app);
 
         Streaming.Outcome with = attachedMidSessionOn(stack ? client : null, app);

@@ -70,7 +70,7 @@ class AgentJarTest {
         }
     }
 
-    /** Our own classes are Java 11 bytecode; nothing in the jar needs a newer JVM. */
+    /** Our own classes are Java 11 bytecode (but the advice for Jetty 12, which only Java 17 runs); nothing else in the jar needs a newer JVM. */
     @Test
     void classesTargetJava11() throws IOException {
         List<String> problems = new ArrayList<>();
@@ -84,7 +84,14 @@ class AgentJarTest {
                 }
                 int major = majorVersion(jar, entry);
                 boolean ownCode = !path.startsWith(OWN_PACKAGE + "shaded/");
-                if (ownCode) {
+                // Advice for Jetty 12 (Java 17 class files) is Java 17 itself: read as bytes and inlined, never loaded.
+                boolean java17Advice = path.startsWith(OWN_PACKAGE + "instrumentation/jetty/JettyAdvice");
+                if (java17Advice) {
+                    own++;
+                    if (major != 61) {
+                        problems.add(entry.getName() + " major " + major);
+                    }
+                } else if (ownCode) {
                     own++;
                     if (major != 55) {
                         problems.add(entry.getName() + " major " + major);

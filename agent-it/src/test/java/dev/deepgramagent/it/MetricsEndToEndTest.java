@@ -47,9 +47,9 @@ class MetricsEndToEndTest {
 
     /** What MetricsScenarioApp's sessions must produce. */
     static final Map<String, Integer> EXPECTED_ENDS = Map.of(
-            "clean", 13, "server_idle_timeout", 2, "bad_audio", 1, "handshake_rate_limited", 1,
-            "handshake_auth", 5, "server_processing_timeout", 1, "network_reset", 2, "message_rejected", 1, "handshake_rejected", 1);
-    static final int SESSIONS = 27;
+            "clean", 14, "server_idle_timeout", 2, "bad_audio", 1, "handshake_rate_limited", 1,
+            "handshake_auth", 6, "server_processing_timeout", 1, "network_reset", 2, "message_rejected", 1, "handshake_rejected", 1);
+    static final int SESSIONS = 29;
     static final Set<String> FIRING = Set.of("DeepgramAudioLost", "DeepgramIdleTimeouts", "DeepgramHandshakeAuthFailures",
             "DeepgramRateLimited", "DeepgramBadAudio", "DeepgramMessagesRejected", "DeepgramConfigureFailures");
     static final Set<String> SILENT = Set.of("DeepgramServerErrors", "DeepgramSlowFlushes", "DeepgramAgentInternalErrors",
@@ -65,7 +65,7 @@ class MetricsEndToEndTest {
     void runScenariosAndScrape() throws Exception {
         sim = DeepgramSimulator.start(SimulatorOptions.defaults().latency(Duration.ofMillis(300)));
         metricsPort = ForkedJvm.freePort();
-        app = ForkedJvm.app(MetricsScenarioApp.class).stack("netty-4.1", "nv-websocket", "java-websocket")
+        app = ForkedJvm.app(MetricsScenarioApp.class).stack("netty-4.1", "nv-websocket", "java-websocket", "jetty")
                 .withAgent("hosts=127.0.0.1,metrics.host=127.0.0.1,metrics.port=" + metricsPort + ",keepalive.interval=1s,server.idle.window=2s,log.format=json,log.sessions=all")
                 .args(sim.listenUrl() + Streaming.AUDIO, sim.fluxUrl() + FluxTest.FLUX_QUERY).start();
         app.awaitStdout(s -> s.contains("READY"), 60);
@@ -160,7 +160,7 @@ class MetricsEndToEndTest {
         assertEquals(1, value("sum(deepgram_agent_configure_total{result=\"failure\"})"), 1e-9);
         assertEquals(0, value("sum(deepgram_agent_configure_total{result=\"unanswered\"})"), 1e-9);
         assertEquals(1, value("sum(deepgram_agent_error_messages_total{variant=\"unknown_message_type\"})"), 1e-9);
-        assertEquals(6, value("sum(deepgram_agent_sessions_saved_total{by=\"finalize\"})"), 1e-9, "the six v1 rescues");
+        assertEquals(7, value("sum(deepgram_agent_sessions_saved_total{by=\"finalize\"})"), 1e-9, "the seven v1 rescues");
         assertEquals(1, value("sum(deepgram_agent_sessions_saved_total{by=\"keepalive\"})"), 1e-9, "the pause (server.idle.window=2s here)");
         assertEquals(1, value("sum(deepgram_agent_sessions_saved_total{by=\"force_end_turn\"})"), 1e-9, "the Flux rescue");
         for (String warning : new String[] {"container_in_raw_stream", "sample_rate_mismatch", "channels_mismatch",
@@ -175,8 +175,8 @@ class MetricsEndToEndTest {
         assertEquals(1, value("sum(deepgram_agent_sessions_ended_total{library=\"jdk\",root_cause=\"handshake_auth\"})"), 1e-9);
         assertEquals(1, value("sum(deepgram_agent_messages_injected_total{library=\"jdk\",type=\"finalize\"})"), 1e-9);
         assertEquals(1.5, value("sum(deepgram_agent_audio_rescued_seconds_total{library=\"jdk\"})"), 1e-6);
-        // And plain Netty's, nv-websocket-client's and Java-WebSocket's, each under its own.
-        for (String library : new String[] {"netty", "nv-websocket", "java-websocket"}) {
+        // And plain Netty's, nv-websocket-client's, Java-WebSocket's and Jetty's, each under its own.
+        for (String library : new String[] {"netty", "nv-websocket", "java-websocket", "jetty"}) {
             String l = "library=\"" + library + "\"";
             assertEquals(2, value("sum(deepgram_agent_sessions_ended_total{" + l + "})"), 1e-9, library);
             assertEquals(1, value("sum(deepgram_agent_sessions_ended_total{" + l + ",root_cause=\"clean\"})"), 1e-9, library);
@@ -202,7 +202,7 @@ class MetricsEndToEndTest {
 
     /** The drill-down's library variable set to each client library but OkHttp: every panel filtered by library shows that client's sessions. */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"jdk", "netty", "nv-websocket", "java-websocket"})
+    @ValueSource(strings = {"jdk", "netty", "nv-websocket", "java-websocket", "jetty"})
     void theDrillDownShowsEveryLibraryWithoutEdits(String library) throws Exception {
         List<String> problems = new ArrayList<>();
         for (Dashboards.Query q : Dashboards.queries(library)) {
@@ -282,7 +282,7 @@ class MetricsEndToEndTest {
             Matcher m = Pattern.compile("\"root_cause\":\"([a-z_]+)\"").matcher(line);
             assertTrue(m.find(), line);
             causes.merge(m.group(1), 1, Integer::sum);
-            assertTrue(line.matches(".*\"library\":\"(okhttp|jdk|netty|nv-websocket|java-websocket)\".*"), line);
+            assertTrue(line.matches(".*\"library\":\"(okhttp|jdk|netty|nv-websocket|java-websocket|jetty)\".*"), line);
             for (String field : new String[] {"\"close_code\":", "\"close_reason\":", "\"request_id\":",
                     "\"duration_seconds\":", "\"audio_seconds\":", "\"audio_lost_seconds\":", "\"audio_rescued_seconds\":"}) {
                 assertTrue(line.contains(field), field + " in " + line);
@@ -290,11 +290,12 @@ class MetricsEndToEndTest {
             assertTrue(line.contains("\"level\":\"" + (m.group(1).equals("clean") ? "INFO" : "WARN") + "\""), line);
         }
         assertEquals(EXPECTED_ENDS, causes);
-        assertEquals(8, ends.stream().filter(l -> l.contains("\"saved_by\":")).count(), "one line per saved session");
+        assertEquals(9, ends.stream().filter(l -> l.contains("\"saved_by\":")).count(), "one line per saved session");
         assertEquals(2, ends.stream().filter(l -> l.contains("\"library\":\"jdk\"")).count(), "the JDK client's sessions");
         assertEquals(2, ends.stream().filter(l -> l.contains("\"library\":\"netty\"")).count(), "plain Netty's sessions");
         assertEquals(2, ends.stream().filter(l -> l.contains("\"library\":\"nv-websocket\"")).count(), "nv-websocket's sessions");
         assertEquals(2, ends.stream().filter(l -> l.contains("\"library\":\"java-websocket\"")).count(), "Java-WebSocket's sessions");
+        assertEquals(2, ends.stream().filter(l -> l.contains("\"library\":\"jetty\"")).count(), "Jetty's sessions");
         assertEquals(4, stderr.lines().filter(l -> l.contains("\"message\":\"session warning: ")).count(), "one line per warning");
         List<String> reconnects = stderr.lines().filter(l -> l.contains("session reconnected after an abnormal end")).toList();
         assertEquals(1, reconnects.size(), stderr);

@@ -24,12 +24,15 @@ final class InstrumentedTypes {
             "org/java_websocket/client/WebSocketClient",
             "org/java_websocket/WebSocketImpl",
             "org/java_websocket/drafts/Draft_6455",
-            "org/java_websocket/AbstractWebSocket");
+            "org/java_websocket/AbstractWebSocket",
+            "org/eclipse/jetty/websocket/core/client/CoreClientUpgradeRequest",
+            "org/eclipse/jetty/websocket/core/WebSocketCoreSession",
+            "org/eclipse/jetty/websocket/common/WebSocketSession");
 
     /** Library names for the start-up line. */
     static final String SUMMARY = "okhttp (okhttp3.internal.ws.RealWebSocket), jdk (java.net.http.WebSocket), "
             + "netty (io.netty.handler.codec.http.websocketx.WebSocketClientHandshaker: reactor-netty, Vert.x, plain Netty), "
-            + "nv-websocket (com.neovisionaries.ws.client.WebSocket), java-websocket (org.java_websocket.WebSocketImpl)";
+            + "nv-websocket (com.neovisionaries.ws.client.WebSocket), java-websocket (org.java_websocket.WebSocketImpl), jetty (org.eclipse.jetty.websocket.core.WebSocketCoreSession)";
 
     /** For the "instrumented" debug line: how the class got its advice. */
     static String howInstrumented(boolean retransformed) {

@@ -85,29 +85,34 @@ class InstrumentedTypesTest {
     }
 
     /**
-     * nv-websocket-client and Java-WebSocket, as the versions on this test's class path ship them
-     * (2.14, 1.6.0): every hook is matched (each piece of advice's Bridge call is in the woven class),
+     * nv-websocket-client, Java-WebSocket and Jetty's WebSocket core, as the versions on this test's
+     * class path ship them (2.14, 1.6.0, 12.1.14): every hook is matched (each piece of advice's Bridge call is in the woven class),
      * and every woven class is defined, verified and initialized in a loader of its own, together
      * with the rest of its library. nv-websocket's class files are Java 5: advice must not bring
      * invokedynamic (string concatenation, lambdas) into them.
      */
     @Test
-    void everyNvWebSocketAndJavaWebSocketHookIsMatchedAndVerifies() throws Exception {
-        Map<String, List<String>> expected = Map.of(
-                "com.neovisionaries.ws.client.WebSocketFactory", List.of("tunedTimeout"),
-                "com.neovisionaries.ws.client.WebSocket", List.of("socketCreated", "failed", "socketOpened", "tunedTimeout",
-                        "binarySent", "textSent", "closeRequested"),
-                "com.neovisionaries.ws.client.ListenerManager", List.of("textReceived", "closeReceived", "failed"),
-                "com.neovisionaries.ws.client.ReadingThread$CloseTask", List.of("failed"),
-                "org.java_websocket.client.WebSocketClient", List.of("tunedTimeout", "socketCreated", "textReceived", "failed",
-                        "cancelRequested"),
-                "org.java_websocket.WebSocketImpl", List.of("socketOpened", "binarySent", "textSent", "closeRequested", "failed",
-                        "closeReceived"),
-                "org.java_websocket.drafts.Draft_6455", List.of("closeReceived"),
-                "org.java_websocket.AbstractWebSocket", List.of("tunedTimeout"));
+    void everyNvWebSocketJavaWebSocketAndJettyHookIsMatchedAndVerifies() throws Exception {
+        Map<String, List<String>> expected = Map.ofEntries(
+                Map.entry("com.neovisionaries.ws.client.WebSocketFactory", List.of("tunedTimeout")),
+                Map.entry("com.neovisionaries.ws.client.WebSocket", List.of("socketCreated", "failed", "socketOpened", "tunedTimeout",
+                        "binarySent", "textSent", "closeRequested")),
+                Map.entry("com.neovisionaries.ws.client.ListenerManager", List.of("textReceived", "closeReceived", "failed")),
+                Map.entry("com.neovisionaries.ws.client.ReadingThread$CloseTask", List.of("failed")),
+                Map.entry("org.java_websocket.client.WebSocketClient", List.of("tunedTimeout", "socketCreated", "textReceived", "failed",
+                        "cancelRequested")),
+                Map.entry("org.java_websocket.WebSocketImpl", List.of("socketOpened", "binarySent", "textSent", "closeRequested", "failed",
+                        "closeReceived")),
+                Map.entry("org.java_websocket.drafts.Draft_6455", List.of("closeReceived")),
+                Map.entry("org.java_websocket.AbstractWebSocket", List.of("tunedTimeout")),
+                Map.entry("org.eclipse.jetty.websocket.core.client.CoreClientUpgradeRequest", List.of("socketCreated", "socketOpened",
+                        "socketRekeyed", "failed")),
+                Map.entry("org.eclipse.jetty.websocket.core.WebSocketCoreSession", List.of("socketRekeyed", "tunedTimeout", "binarySent",
+                        "textSent", "closeRequested", "closeIssued", "textPartReceived", "closeReceived", "failed")),
+                Map.entry("org.eclipse.jetty.websocket.common.WebSocketSession", List.of("cancelRequested")));
         Weaver weaver = new Weaver(AgentStartup.MODULES);
         ClassLoader loader = getClass().getClassLoader();
-        for (String library : List.of("nv-websocket", "java-websocket")) {
+        for (String library : List.of("nv-websocket", "java-websocket", "jetty")) {
             InstrumentationModule module = AgentStartup.MODULES.stream().filter(m -> m.library().equals(library)).findFirst().orElseThrow();
             Map<String, byte[]> woven = new java.util.HashMap<>();
             for (String type : module.typeNames()) {
@@ -124,7 +129,8 @@ class InstrumentedTypesTest {
                 }
                 woven.put(type, bytes);
             }
-            String libraryPackage = library.equals("nv-websocket") ? "com.neovisionaries." : "org.java_websocket.";
+            String libraryPackage = library.equals("nv-websocket") ? "com.neovisionaries."
+                    : library.equals("jetty") ? "org.eclipse.jetty." : "org.java_websocket.";
             ClassLoader isolated = new ClassLoader(loader) {
                 @Override
                 protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {

@@ -21,13 +21,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The agent's promises on the clients that run their own reading and writing threads over a plain
- * socket, each the sample app on one stack of agent-it/stacks: nv-websocket-client 2.14 (Deepgram's
- * own Java example, {@code library="nv-websocket"}) and Java-WebSocket 1.6.0
- * ({@code library="java-websocket"}).
+ * The agent's promises on the client libraries beyond OkHttp, the JDK client and Netty, each the
+ * sample app on one stack of agent-it/stacks: nv-websocket-client 2.14 (Deepgram's own Java example,
+ * {@code library="nv-websocket"}), Java-WebSocket 1.6.0 ({@code library="java-websocket"}) and
+ * Jetty 12.1's WebSocket client ({@code library="jetty"}). The stack's name is the library's label.
  */
 @Execution(ExecutionMode.CONCURRENT) // every test forks its own JVMs and opens its own simulator sessions
-class SocketThreadClientsTest {
+class ClientLibrariesTest {
 
     @RegisterExtension
     static final SimulatorExtension SIM = SimulatorExtension.deepgramTimings();
@@ -37,8 +37,14 @@ class SocketThreadClientsTest {
 
     /** The sample app's client argument for a stack, and the library label its sessions carry (the stack's name). */
     static String client(String stack) {
-        return stack.equals("nv-websocket") ? "client=dev.deepgramagent.it.stacks.NvWebSocketClient"
-                : "client=dev.deepgramagent.it.stacks.JavaWebSocketClient";
+        switch (stack) {
+            case "nv-websocket":
+                return "client=dev.deepgramagent.it.stacks.NvWebSocketClient";
+            case "jetty":
+                return "client=dev.deepgramagent.it.stacks.JettyClient";
+            default:
+                return "client=dev.deepgramagent.it.stacks.JavaWebSocketClient";
+        }
     }
 
     static String[] app(String stack, String... args) {
@@ -50,7 +56,7 @@ class SocketThreadClientsTest {
 
     /** 10 s of audio at real time, the app's close right after the last chunk (nv: disconnect(), as Deepgram's example). */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"nv-websocket", "java-websocket"})
+    @ValueSource(strings = {"nv-websocket", "java-websocket", "jetty"})
     void closeRightAfterTheLastChunkLosesNothingWithTheAgent(String stack) throws Exception {
         String[] app = app(stack, "url=" + Streaming.url(SIM.get(), null), "seconds=10", "realtime=true", "end=close");
         CompletableFuture<Streaming.Outcome> plain = Streaming.runAsync(stack, null, app);
@@ -71,7 +77,7 @@ class SocketThreadClientsTest {
 
     /** 2 s of audio, a 25 s pause, 2 s more, close: Deepgram's 10 s idle window falls in the pause. */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"nv-websocket", "java-websocket"})
+    @ValueSource(strings = {"nv-websocket", "java-websocket", "jetty"})
     void longPauseSurvivesWithKeepAlive(String stack) throws Exception {
         String[] app = app(stack, "url=" + Streaming.url(SIM.get(), null), "seconds=4", "realtime=true", "pause_after=2",
                 "pause=25", "end=close", "wait=20");
@@ -91,7 +97,7 @@ class SocketThreadClientsTest {
 
     /** Flux: close in the middle of a turn; the agent ends the turn first, never with a v1 message. */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"nv-websocket", "java-websocket"})
+    @ValueSource(strings = {"nv-websocket", "java-websocket", "jetty"})
     void aFluxMidTurnCloseDeliversTheTurn(String stack) throws Exception {
         String[] app = app(stack, "url=" + SIM.get().fluxUrl() + FluxTest.FLUX_QUERY, "seconds=3", "realtime=true", "end=close",
                 "wait=10");
@@ -107,7 +113,7 @@ class SocketThreadClientsTest {
 
     /** A WebSocket to another path of the same host is no Deepgram session: no KeepAlive in a pause, no Finalize before its close. */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"nv-websocket", "java-websocket"})
+    @ValueSource(strings = {"nv-websocket", "java-websocket", "jetty"})
     void anotherSocketIsUntouched(String stack) throws Exception {
         String[] app = app(stack, "url=" + SIM.get().echoUrl() + "?stack=" + stack, "seconds=1", "realtime=true",
                 "pause_after=0.5", "pause=1.5", "text=hello", "end=close", "wait=3");
@@ -128,7 +134,7 @@ class SocketThreadClientsTest {
 
     /** {@code <library>.handshake.timeout}: a handshake to a server that accepts the connection and never answers. */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"nv-websocket", "java-websocket"})
+    @ValueSource(strings = {"nv-websocket", "java-websocket"}) // Jetty: its own connect and idle timeouts, no key of the agent's
     void aHandshakeThatNeverCompletesEndsAtTheConfiguredTimeout(String stack) throws Exception {
         try (Blackhole blackhole = new Blackhole()) {
             Streaming.Outcome with = Streaming.run(stack, stack + ".handshake.timeout=1s",
@@ -144,11 +150,12 @@ class SocketThreadClientsTest {
      * to drop a connection without its close handshake (no client_cancel row); its unanswered close
      * ends at disconnect's close delay. Java-WebSocket's lost-connection timer is its client timeout
      * (ping_ms: its interval, whole seconds); it waits for nothing after its close, so its
-     * java-websocket.close.timeout bounds an unanswered one.
+     * java-websocket.close.timeout bounds an unanswered one. Jetty has no ping interval (no client_timeout
+     * row); it waits for Deepgram's close until its idle timeout, which jetty.close.timeout undercuts.
      */
     static Stream<Arguments> rootCauses() {
         List<Arguments> out = new ArrayList<>();
-        for (String stack : new String[] {"nv-websocket", "java-websocket"}) {
+        for (String stack : new String[] {"nv-websocket", "java-websocket", "jetty"}) {
             List<Object[]> rows = new ArrayList<>(List.of(RootCauseTest.rowsWithoutClientTimeout(stack)));
             if (stack.equals("java-websocket")) {
                 rows.add(new Object[] {"client_timeout", "sim_fault=half_open&sim_fault_after=300ms",

@@ -1,0 +1,178 @@
+package dev.deepgramagent.instrumentation.jetty;
+
+import dev.deepgramagent.core.session.SocketControl;
+
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Method;
+import java.nio.ByteBuffer;
+
+/**
+ * Writes to a Jetty 12 {@code WebSocketCoreSession} through its public core API, by reflection on
+ * the session's loader (the agent is Java 11 code and cannot see Jetty). {@code sendFrame} is
+ * thread-safe (Jetty's flusher queues frames), never blocks, and reports through a callback: the
+ * agent's frames use Jetty's {@code Callback.NOOP}. The app's deferred close keeps its callback,
+ * which Jetty completes when the agent performs the close.
+ */
+final class JettyControl implements SocketControl {
+
+    private static final String CORE_SESSION = "org.eclipse.jetty.websocket.core.WebSocketCoreSession";
+    private static final byte TEXT = 1;
+    private static final byte PING = 9;
+
+    /** Per session: the app's callback of a deferred close. */
+    static final class State {
+        Object appCallback;
+        boolean closed;
+    }
+
+    /** The core API of one loader's Jetty. */
+    private static final class Api {
+        final Method isOutputOpen;
+        final Method sendFrame;
+        final Method close;
+        final Method abort;
+        final Method requestUri;
+        final Constructor<?> textFrame;
+        final Constructor<?> emptyFrame;
+        final Object noop;
+        final Method succeeded;
+
+        Api(Class<?> session) throws ReflectiveOperationException {
+            ClassLoader loader = session.getClassLoader();
+            Class<?> frame = Class.forName("org.eclipse.jetty.websocket.core.Frame", false, loader);
+            Class<?> callback = Class.forName("org.eclipse.jetty.util.Callback", false, loader);
+            Class<?> core = Class.forName("org.eclipse.jetty.websocket.core.CoreSession", false, loader);
+            isOutputOpen = core.getMethod("isOutputOpen");
+            sendFrame = Class.forName("org.eclipse.jetty.websocket.core.OutgoingFrames", false, loader)
+                    .getMethod("sendFrame", frame, callback, boolean.class);
+            close = core.getMethod("close", int.class, String.class, callback);
+            abort = core.getMethod("abort");
+            requestUri = core.getMethod("getRequestURI");
+            textFrame = frame.getConstructor(byte.class, String.class);
+            emptyFrame = frame.getConstructor(byte.class, ByteBuffer.class);
+            noop = callback.getField("NOOP").get(null);
+            succeeded = callback.getMethod("succeeded");
+        }
+    }
+
+    private static final ClassValue<Api> API = new ClassValue<Api>() {
+        @Override
+        protected Api computeValue(Class<?> type) {
+            try {
+                return new Api(type);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("not a Jetty WebSocket session: " + type.getName(), e);
+            }
+        }
+    };
+
+    private static boolean isSession(Object socket) {
+        return socket != null && socket.getClass().getName().equals(CORE_SESSION);
+    }
+
+    /** Adoption: the session's request URI (Jetty keeps no request headers on it: no session id). */
+    @Override
+    public String[] describe(Object socket) throws Exception {
+        if (!isSession(socket)) {
+            return null;
+        }
+        return new String[] {String.valueOf(API.get(socket.getClass()).requestUri.invoke(socket)), null};
+    }
+
+    @Override
+    public Object newState() {
+        return new State();
+    }
+
+    @Override
+    public byte[] audioHead(Object payload, int max) {
+        ByteBuffer b = ((ByteBuffer) payload).duplicate(); // never moves the frame's position
+        byte[] head = new byte[Math.min(max, b.remaining())];
+        b.get(head);
+        return head;
+    }
+
+    @Override
+    public boolean sendText(Object socket, Object state, String text) throws Exception {
+        if (!isSession(socket)) {
+            return false; // still the handshake's request or handler
+        }
+        Api api = API.get(socket.getClass());
+        if (!(Boolean) api.isOutputOpen.invoke(socket)) {
+            return false;
+        }
+        api.sendFrame.invoke(socket, api.textFrame.newInstance(TEXT, text), api.noop, false);
+        return true;
+    }
+
+    @Override
+    public boolean sendPing(Object socket, Object state) throws Exception {
+        if (!isSession(socket)) {
+            return false;
+        }
+        Api api = API.get(socket.getClass());
+        if (!(Boolean) api.isOutputOpen.invoke(socket)) {
+            return false;
+        }
+        api.sendFrame.invoke(socket, api.emptyFrame.newInstance(PING, ByteBuffer.allocate(0)), api.noop, false);
+        return true;
+    }
+
+    /** The app's deferred close, with its callback (completed by Jetty when the close is done). */
+    @Override
+    public boolean close(Object socket, Object state, int code, String reason) throws Exception {
+        if (!isSession(socket)) {
+            return false;
+        }
+        Api api = API.get(socket.getClass());
+        Object callback;
+        State st = (State) state;
+        synchronized (st) {
+            st.closed = true;
+            callback = st.appCallback != null ? st.appCallback : api.noop;
+            st.appCallback = null;
+        }
+        api.close.invoke(socket, code, reason, callback);
+        return true;
+    }
+
+    /** The advice hands over the app's callback of the close the engine defers. */
+    @Override
+    public Object closeIssued(Object socket, Object state, int code, String reason, Object frame, Object appResult) {
+        State st = (State) state;
+        boolean alreadyClosed;
+        synchronized (st) {
+            alreadyClosed = st.closed;
+            if (!alreadyClosed) {
+                st.appCallback = appResult;
+            }
+        }
+        if (alreadyClosed && appResult != null && isSession(socket)) {
+            try {
+                API.get(socket.getClass()).succeeded.invoke(appResult); // the engine closed before the app's callback arrived
+            } catch (ReflectiveOperationException e) {
+                // the app's callback is its own business; the close went out
+            }
+        }
+        return appResult;
+    }
+
+    @Override
+    public void abort(Object socket, Object state) throws Exception {
+        if (isSession(socket)) {
+            API.get(socket.getClass()).abort.invoke(socket);
+        }
+    }
+
+    /** Jetty has no ping interval of its own: the engine pings idle Flux sessions. */
+    @Override
+    public boolean pingsOnItsOwn() {
+        return false;
+    }
+
+    /** Only Jetty's idle timeout (30 s by default) ends a close the server never answers: the engine bounds it with jetty.close.timeout. */
+    @Override
+    public boolean timesOutCloseOnItsOwn() {
+        return false;
+    }
+}
