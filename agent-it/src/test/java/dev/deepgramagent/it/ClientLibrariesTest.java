@@ -161,7 +161,7 @@ class ClientLibrariesTest {
                 rows.add(new Object[] {"client_timeout", "sim_fault=half_open&sim_fault_after=300ms",
                         "seconds=1 realtime=true ping_ms=1000 end=none wait=8", ""});
             }
-            for (String mode : new String[] {"active", "observe"}) {
+            for (String mode : RootCauseTest.modes()) {
                 for (Object[] r : rows) {
                     if (stack.equals("nv-websocket") && r[0].equals("client_cancel")) {
                         continue; // nv-websocket cannot drop a connection without its close handshake

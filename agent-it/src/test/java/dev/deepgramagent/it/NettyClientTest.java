@@ -157,7 +157,7 @@ class NettyClientTest {
         Object[][] rows = RootCauseTest.rowsWithoutClientTimeout("netty");
         List<Arguments> out = new ArrayList<>();
         for (String stack : new String[] {"netty-4.1", "reactor-netty", "vertx"}) {
-            for (String mode : new String[] {"active", "observe"}) {
+            for (String mode : RootCauseTest.modes()) {
                 for (Object[] r : rows) {
                     String expected = (String) r[0];
                     if (stack.equals("vertx") && expected.equals("client_cancel")) {
