@@ -137,22 +137,22 @@ class MetricsEndToEndTest {
         assertEquals(3, value("sum(deepgram_agent_sessions_ended_total{endpoint=\"/v2/listen\"})"), 1e-9, "the Flux sessions");
         assertEquals(2, value("sum(deepgram_agent_sessions_ended_total{endpoint=\"/v2/listen\",root_cause=\"clean\"})"), 1e-9,
                 "Flux's CloseStream end (a close without status code) and the rescued mid-turn close are clean");
-        assertEquals(18, value("sum(deepgram_agent_sessions_opened_total)"), 1e-9, "handshakes that succeeded");
+        assertEquals(21, value("sum(deepgram_agent_sessions_opened_total)"), 1e-9, "handshakes that succeeded");
         assertEquals(3, value("sum(deepgram_agent_sessions_opened_total{endpoint=\"/v2/listen\"})"), 1e-9);
         assertEquals(0, value("sum(deepgram_agent_sessions_active)"), 1e-9);
-        assertEquals(4, value("sum(deepgram_agent_messages_injected_total{type=\"finalize\"})"), 1e-9, "one Finalize per v1 rescue");
+        assertEquals(7, value("sum(deepgram_agent_messages_injected_total{type=\"finalize\"})"), 1e-9, "one Finalize per v1 rescue");
         assertEquals(1, value("sum(deepgram_agent_messages_injected_total{type=\"forceendturn\"})"), 1e-9, "one ForceEndTurn, for the Flux rescue");
         assertTrue(value("sum(deepgram_agent_messages_injected_total{type=\"keepalive\"})") >= 2, "KeepAlive bridged the pause");
-        assertEquals(6.5, value("sum(deepgram_agent_audio_rescued_seconds_total)"), 1e-6, "4 v1 rescues x 1.5 s, one Flux turn of 0.5 s");
+        assertEquals(11.0, value("sum(deepgram_agent_audio_rescued_seconds_total)"), 1e-6, "7 v1 rescues x 1.5 s, one Flux turn of 0.5 s");
         // With the agent active the only audio lost is the frame Deepgram refused as undecodable and the
         // Flux session closed over the app's KeepAlive.
         // (within Deepgram's 1 ms rounding of result times: the 44-byte WAV header is 1.375 ms of "audio")
         assertEquals(0.12, value("sum(deepgram_agent_audio_lost_seconds_total)"), 1e-3);
-        // 11.62 s of chunks, plus the 44-byte WAV header read as 16 kHz mono linear16.
-        assertEquals(11.62 + 44 / 32000.0, value("sum(deepgram_agent_audio_sent_seconds_total)"), 1e-6);
-        assertEquals(11.62 * 32000 + 44, value("sum(deepgram_agent_audio_sent_bytes_total)"), 1e-3);
+        // 16.12 s of chunks, plus the 44-byte WAV header read as 16 kHz mono linear16.
+        assertEquals(16.12 + 44 / 32000.0, value("sum(deepgram_agent_audio_sent_seconds_total)"), 1e-6);
+        assertEquals(16.12 * 32000 + 44, value("sum(deepgram_agent_audio_sent_bytes_total)"), 1e-3);
         assertEquals(1, value("sum(deepgram_agent_handshake_failures_total{status=\"429\"})"), 1e-9);
-        assertEquals(3, value("sum(deepgram_agent_handshake_failures_total{status=\"401\"})"), 1e-9);
+        assertEquals(6, value("sum(deepgram_agent_handshake_failures_total{status=\"401\"})"), 1e-9);
         assertEquals(SESSIONS, value("sum(deepgram_agent_session_duration_seconds_count)"), 1e-9);
         assertEquals(1, value("sum(deepgram_agent_sessions_reconnected_total)"), 1e-9, "one reconnect; the fresh client is none");
         assertEquals(1, value("sum(deepgram_agent_sessions_reconnected_total{previous_root_cause=\"network_reset\"})"), 1e-9);

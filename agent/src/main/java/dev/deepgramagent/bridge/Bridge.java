@@ -76,6 +76,18 @@ public final class Bridge {
         }
     }
 
+    /**
+     * Whether the agent tracks this socket: advice checks it before decoding a frame's text, which a
+     * library such as Jetty would otherwise pay on every frame of every WebSocket (its servers' too).
+     */
+    public static boolean tracked(Object socket) {
+        try {
+            return handler.tracked(socket);
+        } catch (Throwable ignored) {
+            return false;
+        }
+    }
+
     public static int textSent(Object socket, String text) {
         try {
             return handler.textSent(socket, text);

@@ -62,6 +62,11 @@ public abstract class BridgeHandler {
     }
 
     /** The app sends a text frame. @return {@link #SEND}, {@link #DROP} (the app closed already) or {@link #HOLD}. */
+    /** Whether the agent tracks this socket now (for advice that would otherwise decode every frame of every socket). */
+    public boolean tracked(Object socket) {
+        return false;
+    }
+
     public int textSent(Object socket, String text) {
         return SEND;
     }

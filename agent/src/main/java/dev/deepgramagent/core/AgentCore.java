@@ -135,6 +135,16 @@ public final class AgentCore extends BridgeHandler {
     }
 
     @Override
+    public boolean tracked(Object socket) {
+        try {
+            return engine.tracked(socket);
+        } catch (Throwable t) {
+            InternalErrors.record(InternalErrors.Kind.RUNTIME, "tracked", t);
+            return false;
+        }
+    }
+
+    @Override
     public int textSent(Object socket, String text) {
         try {
             return engine.textSent(socket, text);

@@ -118,6 +118,11 @@ public final class SessionEngine {
         return AgentWrites.active();
     }
 
+    /** Whether this socket is a session the engine tracks now (one lookup). */
+    public boolean tracked(Object socket) {
+        return socket != null && table.get(socket) != null;
+    }
+
     public int openSessions() {
         return table.size();
     }

@@ -32,10 +32,15 @@ public final class JettyAdvice {
     private JettyAdvice() {
     }
 
-    /** CoreClientUpgradeRequest.send(CompleteListener): the request is built (the app's headers included). */
+    /**
+     * CoreClientUpgradeRequest.send(CompleteListener): the request is built (the app's headers included).
+     * Only Jetty 12.1 (whose sends all pass through {@code sendFrame(OutgoingEntry)}) is tracked: on 12.0
+     * the other hooks would match while the audio stayed invisible.
+     */
     public static final class Send {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter(@Advice.This Object request) {
+        static void enter(@Advice.This Object request) throws Exception {
+            Class.forName("org.eclipse.jetty.websocket.core.OutgoingEntry", false, request.getClass().getClassLoader());
             CoreClientUpgradeRequest r = (CoreClientUpgradeRequest) request;
             Bridge.socketCreated(request, "jetty", String.valueOf(r.getURI()), r.getHeaders().get("x-deepgram-session-id"));
         }
@@ -51,17 +56,27 @@ public final class JettyAdvice {
         }
     }
 
-    /** CoreClientUpgradeRequest.onComplete(Result): a failed upgrade (no connection, or a status other than 101). */
+    /**
+     * CoreClientUpgradeRequest.onComplete(Result): Jetty calls it for an upgrade that did not happen
+     * (no connection, another status, a 101 it refused, or upgrade() throwing after the 101): the
+     * session ends, keyed by the request or, once upgrade() started, by its frame handler.
+     */
     public static final class Completed {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter(@Advice.This Object request, @Advice.Argument(0) Object result) {
+        static void enter(@Advice.This Object request, @Advice.Argument(0) Object result,
+                          @Advice.FieldValue("upgraded") boolean upgraded, @Advice.FieldValue("frameHandler") Object frameHandler) {
             Result r = (Result) result;
+            if (upgraded && !r.isFailed()) {
+                return;
+            }
             Response response = r.getResponse();
             int status = response == null ? 0 : response.getStatus();
-            if (r.isFailed() || status != 101) {
-                Throwable failure = r.getFailure();
-                Bridge.failed(request, failure != null ? failure : new IOException("the WebSocket upgrade was refused"), status,
-                        response == null ? null : response.getHeaders().get("dg-error"));
+            Throwable failure = r.getFailure();
+            Throwable error = failure != null ? failure : new IOException("the WebSocket upgrade was refused");
+            String dgError = response == null ? null : response.getHeaders().get("dg-error");
+            Bridge.failed(request, error, status == 101 ? 0 : status, dgError);
+            if (frameHandler != null) {
+                Bridge.failed(frameHandler, error, status == 101 ? 0 : status, dgError);
             }
         }
     }
@@ -101,24 +116,32 @@ public final class JettyAdvice {
             byte opcode = frame.getOpCode();
             if (opcode == OpCode.BINARY) {
                 if (Bridge.binarySent(session, frame.getPayloadLength(), frame.getPayload())) {
-                    entry.getCallback().failed(new ClosedChannelException());
+                    try {
+                        entry.getCallback().failed(new ClosedChannelException());
+                    } catch (Throwable appsOwn) {
+                        // the app's callback threw: the frame stays dropped
+                    }
                     return true;
                 }
                 return false;
             }
-            if (opcode != OpCode.TEXT) {
-                return false;
+            if (opcode != OpCode.TEXT || !Bridge.tracked(session)) {
+                return false; // decode text only on a tracked session
             }
             int verdict = Bridge.textSent(session, frame.getPayloadAsUTF8());
-            if (verdict == BridgeHandler.DROP) {
-                entry.getCallback().failed(new ClosedChannelException());
-                return true;
+            if (verdict == BridgeHandler.SEND) {
+                return false;
             }
-            if (verdict == BridgeHandler.HOLD) {
-                entry.getCallback().succeeded();
-                return true;
+            try {
+                if (verdict == BridgeHandler.DROP) {
+                    entry.getCallback().failed(new ClosedChannelException());
+                } else {
+                    entry.getCallback().succeeded();
+                }
+            } catch (Throwable appsOwn) {
+                // the app's callback threw: the frame stays dropped or held all the same
             }
-            return false;
+            return true;
         }
     }
 
@@ -133,8 +156,9 @@ public final class JettyAdvice {
             if (!Bridge.closeRequested(session, code, reason, !((CoreSession) session).isOutputOpen())) {
                 return false;
             }
-            Bridge.closeIssued(session, code, reason, null, callback);
-            return true;
+            // JettyControl answers something else than the callback once it holds it; the same callback
+            // means the session ended in between (or the agent stopped writing): Jetty's close goes on.
+            return Bridge.closeIssued(session, code, reason, null, callback) != callback;
         }
     }
 
@@ -145,8 +169,7 @@ public final class JettyAdvice {
             if (!Bridge.closeRequested(session, 1000, null, !((CoreSession) session).isOutputOpen())) {
                 return false;
             }
-            Bridge.closeIssued(session, 1000, null, null, callback);
-            return true;
+            return Bridge.closeIssued(session, 1000, null, null, callback) != callback;
         }
     }
 
@@ -156,8 +179,9 @@ public final class JettyAdvice {
         static void enter(@Advice.This Object session, @Advice.Argument(0) Object read) {
             Frame frame = (Frame) read;
             byte opcode = frame.getOpCode();
-            if (frame.isRsv1()) {
-                return; // compressed: not readable before the extensions
+            if (frame.isRsv1() || opcode == OpCode.BINARY || opcode == OpCode.PING || opcode == OpCode.PONG
+                    || !Bridge.tracked(session)) {
+                return; // compressed (not readable before the extensions), not text, or not a Deepgram session
             }
             if (opcode == OpCode.TEXT || opcode == OpCode.CONTINUATION) {
                 Bridge.textPartReceived(session, frame.getPayloadAsUTF8(), frame.isFin());

@@ -32,6 +32,7 @@ final class JettyControl implements SocketControl {
         final Method close;
         final Method abort;
         final Method requestUri;
+        final Method behavior;
         final Constructor<?> textFrame;
         final Constructor<?> emptyFrame;
         final Object noop;
@@ -48,6 +49,7 @@ final class JettyControl implements SocketControl {
             close = core.getMethod("close", int.class, String.class, callback);
             abort = core.getMethod("abort");
             requestUri = core.getMethod("getRequestURI");
+            behavior = core.getMethod("getBehavior");
             textFrame = frame.getConstructor(byte.class, String.class);
             emptyFrame = frame.getConstructor(byte.class, ByteBuffer.class);
             noop = callback.getField("NOOP").get(null);
@@ -70,13 +72,17 @@ final class JettyControl implements SocketControl {
         return socket != null && socket.getClass().getName().equals(CORE_SESSION);
     }
 
-    /** Adoption: the session's request URI (Jetty keeps no request headers on it: no session id). */
+    /** Adoption: a client session's request URI (Jetty keeps no request headers on it: no session id). */
     @Override
     public String[] describe(Object socket) throws Exception {
         if (!isSession(socket)) {
             return null;
         }
-        return new String[] {String.valueOf(API.get(socket.getClass()).requestUri.invoke(socket)), null};
+        Api api = API.get(socket.getClass());
+        if (!"CLIENT".equals(String.valueOf(api.behavior.invoke(socket)))) {
+            return null; // a session of a Jetty server
+        }
+        return new String[] {String.valueOf(api.requestUri.invoke(socket)), null};
     }
 
     @Override
@@ -136,7 +142,13 @@ final class JettyControl implements SocketControl {
         return true;
     }
 
-    /** The advice hands over the app's callback of the close the engine defers. */
+    /** What the advice gets back once this control holds the app's callback (anything but the callback itself). */
+    private static final Object HELD = new Object();
+
+    /**
+     * The advice hands over the app's callback of the close the engine defers. The answer tells the
+     * advice the callback is held (and Jetty's close is to be skipped): {@link #HELD}.
+     */
     @Override
     public Object closeIssued(Object socket, Object state, int code, String reason, Object frame, Object appResult) {
         State st = (State) state;
@@ -154,7 +166,7 @@ final class JettyControl implements SocketControl {
                 // the app's callback is its own business; the close went out
             }
         }
-        return appResult;
+        return HELD;
     }
 
     @Override
