@@ -27,9 +27,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The socket is a real one, opened to the in-process simulator (tracked by the agent from its
  * handshake, or not: {@link #UNTRACKED_PATH} is the simulator's echo path). Its writing thread is
- * then detached from the socket (nv-websocket's {@code sendFrame} returns before queueing when it
- * has none), so that what is measured is the library's send and the agent's advice, without the
- * writing thread, the network and the simulator sharing the 2 cores.
+ * then replaced by one of the library's that is never started: each frame is queued as in an app
+ * (so it escapes, as it does there), and the benchmark empties the queue after each batch. What is
+ * measured is the library's send and the agent's advice, without the writing thread, the network
+ * and the simulator sharing the 2 cores.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -46,6 +47,9 @@ public class NvSendBenchmark {
     private DeepgramSimulator sim;
     private WebSocket socket;
     private byte[] frame;
+    /** The stand-in writing thread, and its queue. */
+    private Object queue;
+    private java.util.List<?> queued;
 
     @Setup(Level.Trial)
     public void open() throws Exception {
@@ -54,9 +58,18 @@ public class NvSendBenchmark {
                 ? sim.listenUrl() + "?encoding=linear16&sample_rate=16000&channels=1&sim_idle_timeout=3600s"
                 : sim.echoUrl();
         socket = new WebSocketFactory().createSocket(url).addHeader("Authorization", "Token bench").connect();
+        // A writing thread of the library's own that is never started: sendFrame queues each frame to it
+        // (its lock, its list) as to the real one, and the benchmark empties its queue after each batch.
+        Class<?> type = Class.forName("com.neovisionaries.ws.client.WritingThread");
+        java.lang.reflect.Constructor<?> make = type.getDeclaredConstructor(WebSocket.class);
+        make.setAccessible(true);
+        queue = make.newInstance(socket);
+        Field frames = type.getDeclaredField("mFrames");
+        frames.setAccessible(true);
+        queued = (java.util.List<?>) frames.get(queue);
         Field writer = WebSocket.class.getDeclaredField("mWritingThread");
         writer.setAccessible(true);
-        writer.set(socket, null);
+        writer.set(socket, queue);
         frame = new byte[640];
     }
 
@@ -91,6 +104,12 @@ public class NvSendBenchmark {
         }
         if (sent != BATCH) {
             throw new IllegalStateException((BATCH - sent) + " sends did not answer the socket");
+        }
+        synchronized (queue) {
+            if (queued.size() < BATCH) {
+                throw new IllegalStateException("only " + queued.size() + " frames were queued");
+            }
+            queued.clear(); // as the writing thread takes them
         }
         return sent;
     }
