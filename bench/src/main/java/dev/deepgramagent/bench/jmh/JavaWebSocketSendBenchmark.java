@@ -1,6 +1,5 @@
 package dev.deepgramagent.bench.jmh;
 
-import dev.deepgramagent.bench.apps.AgentMetricsReader;
 import dev.deepgramagent.simulator.DeepgramSimulator;
 import dev.deepgramagent.simulator.SimulatorOptions;
 import org.java_websocket.WebSocketImpl;
@@ -110,15 +109,7 @@ public class JavaWebSocketSendBenchmark {
     @TearDown(Level.Trial)
     public void checkTrackingAndClose() {
         try {
-            String port = System.getProperty(SendBenchmark.METRICS_PORT_PROPERTY);
-            if (port != null) {
-                double counted = AgentMetricsReader.sum(Integer.parseInt(port), AgentMetricsReader.AUDIO_SENT_BYTES);
-                boolean tracked = TRACKED_PATH.equals(path);
-                if (!(tracked ? counted >= (double) BATCH * frame.length : counted == 0)) {
-                    throw new IllegalStateException("the agent counted " + (long) counted + " audio bytes on the "
-                            + (tracked ? "tracked" : "untracked") + " Java-WebSocket socket");
-                }
-            }
+            SendBenchmark.checkTracking(TRACKED_PATH.equals(path), (long) BATCH * frame.length, "Java-WebSocket socket");
         } finally {
             sim.close();
         }

@@ -1,6 +1,5 @@
 package dev.deepgramagent.bench.jmh;
 
-import dev.deepgramagent.bench.apps.AgentMetricsReader;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
@@ -98,15 +97,7 @@ public class NettySendBenchmark {
     @TearDown(Level.Trial)
     public void checkTrackingAndClose() {
         try {
-            String port = System.getProperty(SendBenchmark.METRICS_PORT_PROPERTY);
-            if (port != null) {
-                double counted = AgentMetricsReader.sum(Integer.parseInt(port), AgentMetricsReader.AUDIO_SENT_BYTES);
-                boolean tracked = TRACKED_PATH.equals(path);
-                if (!(tracked ? counted >= (double) BATCH * audio.length : counted == 0)) {
-                    throw new IllegalStateException("the agent counted " + (long) counted + " audio bytes on the "
-                            + (tracked ? "tracked" : "untracked") + " Netty channel");
-                }
-            }
+            SendBenchmark.checkTracking(TRACKED_PATH.equals(path), (long) BATCH * audio.length, "Netty channel");
         } finally {
             channel.finishAndReleaseAll();
         }

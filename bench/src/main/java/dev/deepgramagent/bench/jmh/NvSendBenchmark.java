@@ -2,7 +2,6 @@ package dev.deepgramagent.bench.jmh;
 
 import com.neovisionaries.ws.client.WebSocket;
 import com.neovisionaries.ws.client.WebSocketFactory;
-import dev.deepgramagent.bench.apps.AgentMetricsReader;
 import dev.deepgramagent.simulator.DeepgramSimulator;
 import dev.deepgramagent.simulator.SimulatorOptions;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -77,15 +76,7 @@ public class NvSendBenchmark {
     @TearDown(Level.Trial)
     public void checkTrackingAndClose() {
         try {
-            String port = System.getProperty(SendBenchmark.METRICS_PORT_PROPERTY);
-            if (port != null) {
-                double counted = AgentMetricsReader.sum(Integer.parseInt(port), AgentMetricsReader.AUDIO_SENT_BYTES);
-                boolean tracked = TRACKED_PATH.equals(path);
-                if (!(tracked ? counted >= (double) BATCH * frame.length : counted == 0)) {
-                    throw new IllegalStateException("the agent counted " + (long) counted + " audio bytes on the "
-                            + (tracked ? "tracked" : "untracked") + " nv-websocket socket");
-                }
-            }
+            SendBenchmark.checkTracking(TRACKED_PATH.equals(path), (long) BATCH * frame.length, "nv-websocket socket");
         } finally {
             sim.close();
         }

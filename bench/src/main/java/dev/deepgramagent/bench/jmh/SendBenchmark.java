@@ -86,15 +86,22 @@ public class SendBenchmark {
      */
     @TearDown(Level.Trial)
     public void checkTracking() {
+        checkTracking(TRACKED_PATH.equals(path), (long) BATCH * frame.size(), "OkHttp socket");
+    }
+
+    /**
+     * Every send benchmark's check, in its forks with the agent (the metrics port is set): at least
+     * {@code minimumBytes} of audio counted on the tracked socket, none on the untracked one.
+     */
+    public static void checkTracking(boolean tracked, long minimumBytes, String what) {
         String port = System.getProperty(METRICS_PORT_PROPERTY);
         if (port == null) {
             return;
         }
         double counted = AgentMetricsReader.sum(Integer.parseInt(port), AgentMetricsReader.AUDIO_SENT_BYTES);
-        boolean tracked = TRACKED_PATH.equals(path);
-        if (!(tracked ? counted >= (double) BATCH * frame.size() : counted == 0)) { // NaN fails too
+        if (!(tracked ? counted >= (double) minimumBytes : counted == 0)) { // NaN fails too
             throw new IllegalStateException("the agent counted " + (long) counted + " audio bytes on the "
-                    + (tracked ? "tracked" : "untracked") + " socket");
+                    + (tracked ? "tracked" : "untracked") + " " + what);
         }
     }
 
