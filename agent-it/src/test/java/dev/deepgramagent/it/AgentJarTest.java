@@ -70,6 +70,34 @@ class AgentJarTest {
         }
     }
 
+    /** The start reads the bridge's classes from the index the build writes: it must name exactly the boot/ classes. */
+    @Test
+    void bridgeIndexNamesEveryBridgeClass() throws IOException {
+        List<String> bridge = new ArrayList<>();
+        List<String> indexed = new ArrayList<>();
+        try (JarFile jar = new JarFile(ForkedJvm.AGENT_JAR.toFile())) {
+            for (Enumeration<JarEntry> e = jar.entries(); e.hasMoreElements(); ) {
+                String name = e.nextElement().getName();
+                if (name.startsWith("boot/") && name.endsWith(".classdata")) {
+                    bridge.add(name);
+                }
+            }
+            JarEntry index = jar.getJarEntry("boot/dev/deepgramagent/bridge/index.txt");
+            assertTrue(index != null, "no bridge index in the jar");
+            try (InputStream in = jar.getInputStream(index)) {
+                for (String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\\R")) {
+                    if (!line.isBlank()) {
+                        indexed.add(line.trim());
+                    }
+                }
+            }
+        }
+        bridge.sort(null);
+        indexed.sort(null);
+        assertTrue(bridge.contains("boot/dev/deepgramagent/bridge/Bridge.classdata"), "bridge classes: " + bridge);
+        assertEquals(bridge, indexed);
+    }
+
     /** Our own classes are Java 11 bytecode (but the advice for Jetty 12, which only Java 17 runs); nothing else in the jar needs a newer JVM. */
     @Test
     void classesTargetJava11() throws IOException {

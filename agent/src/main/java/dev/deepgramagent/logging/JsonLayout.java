@@ -7,15 +7,15 @@ import ch.qos.logback.core.CoreConstants;
 import ch.qos.logback.core.LayoutBase;
 import org.slf4j.event.KeyValuePair;
 
-import java.time.Instant;
-
 /** One JSON object per line; key/value pairs of the event become top-level fields. */
 final class JsonLayout extends LayoutBase<ILoggingEvent> {
 
     @Override
     public String doLayout(ILoggingEvent event) {
         StringBuilder sb = new StringBuilder(256);
-        sb.append("{\"ts\":\"").append(Instant.ofEpochMilli(event.getTimeStamp())).append('"');
+        sb.append("{\"ts\":\"");
+        Timestamps.appendIso(sb, event.getTimeStamp());
+        sb.append('"');
         sb.append(",\"level\":\"").append(event.getLevel()).append('"');
         field(sb, "logger", event.getLoggerName());
         field(sb, "message", event.getFormattedMessage());

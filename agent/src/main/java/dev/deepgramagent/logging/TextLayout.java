@@ -7,15 +7,14 @@ import ch.qos.logback.core.CoreConstants;
 import ch.qos.logback.core.LayoutBase;
 import org.slf4j.event.KeyValuePair;
 
-import java.time.Instant;
-
 /** {@code 2026-01-01T00:00:00.000Z deepgram-agent WARN  message key=value ...}. */
 final class TextLayout extends LayoutBase<ILoggingEvent> {
 
     @Override
     public String doLayout(ILoggingEvent event) {
         StringBuilder sb = new StringBuilder(160);
-        sb.append(Instant.ofEpochMilli(event.getTimeStamp())).append(" deepgram-agent ");
+        Timestamps.appendIso(sb, event.getTimeStamp());
+        sb.append(" deepgram-agent ");
         String level = event.getLevel().toString();
         sb.append(level);
         for (int i = level.length(); i < 5; i++) {
