@@ -32,7 +32,7 @@ final class HostPatterns {
             host = e.substring(0, colon);
             port = e.substring(colon + 1);
         }
-        if (host.isEmpty() || host.equals("*.") || !host.matches("(\\*\\.)?[a-z0-9._:-]+")) {
+        if (!isHostName(host)) {
             throw new IllegalArgumentException("bad host " + entry);
         }
         if (port != null) {
@@ -46,5 +46,24 @@ final class HostPatterns {
             }
         }
         return e;
+    }
+
+    /**
+     * An optional {@code *.} then one or more of {@code a-z 0-9 . _ : -}. Written out rather than as a
+     * regular expression: it runs in premain, where compiling a pattern costs the app's start-up.
+     */
+    static boolean isHostName(String host) {
+        int start = host.startsWith("*.") ? 2 : 0;
+        if (host.length() == start) {
+            return false;
+        }
+        for (int i = start; i < host.length(); i++) {
+            char c = host.charAt(i);
+            boolean allowed = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == ':' || c == '-';
+            if (!allowed) {
+                return false;
+            }
+        }
+        return true;
     }
 }

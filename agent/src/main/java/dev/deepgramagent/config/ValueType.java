@@ -164,11 +164,17 @@ abstract class ValueType {
             @Override
             Object parse(String raw) {
                 List<String> out = new ArrayList<>();
-                for (String part : raw.split("[,;\\s]+")) {
-                    if (part.isEmpty()) {
-                        continue;
+                // Split on runs of ',', ';' and whitespace (no regular expression: this runs in premain).
+                int start = -1;
+                for (int i = 0; i <= raw.length(); i++) {
+                    boolean separator = i == raw.length() || raw.charAt(i) == ',' || raw.charAt(i) == ';'
+                            || Character.isWhitespace(raw.charAt(i));
+                    if (separator && start >= 0) {
+                        out.add(HostPatterns.validate(raw.substring(start, i)));
+                        start = -1;
+                    } else if (!separator && start < 0) {
+                        start = i;
                     }
-                    out.add(HostPatterns.validate(part));
                 }
                 if (out.isEmpty()) {
                     throw new IllegalArgumentException("no host given");

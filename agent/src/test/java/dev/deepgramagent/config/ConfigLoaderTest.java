@@ -88,11 +88,15 @@ class ConfigLoaderTest {
 
         AgentConfig fromEnv = load(null, Map.of(), Map.of("DEEPGRAM_AGENT_HOSTS", "a.example.com;[::1]:9000, B.example.com"));
         assertEquals(List.of("a.example.com", "[::1]:9000", "b.example.com"), fromEnv.hosts());
+
+        AgentConfig spaced = load(null, Map.of("deepgram.agent.hosts", " ;a_1-b.example.com\t\n*.x.io ,,; 10.0.0.5:8080;"), Map.of());
+        assertEquals(List.of("a_1-b.example.com", "*.x.io", "10.0.0.5:8080"), spaced.hosts());
+        assertEquals(List.of(), warnings);
     }
 
     @Test
     void badHostsAreRejected() {
-        for (String bad : List.of("bad host!", "h:99999", "::1", "[::1", "*.")) {
+        for (String bad : List.of("bad host!", "h:99999", "::1", "[::1", "*.", "*", "ex%ample.com", "a.*.com", " ;, ", "h:")) {
             warnings.clear();
             AgentConfig c = load(null, Map.of("deepgram.agent.hosts", bad), Map.of());
             assertEquals(List.of("api.deepgram.com", "*.deepgram.com"), c.hosts(), bad);
