@@ -14,7 +14,6 @@ import dev.deepgramagent.instrumentation.okhttp.OkHttpInstrumentation;
 import dev.deepgramagent.logging.AgentLogging;
 import dev.deepgramagent.metrics.AgentMetrics;
 import dev.deepgramagent.metrics.MetricsServer;
-import io.prometheus.client.exporter.HTTPServer;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -173,9 +172,9 @@ final class AgentStartup {
             return;
         }
         try {
-            HTTPServer server = MetricsServer.start(config.text(ConfigKey.METRICS_HOST), config.integer(ConfigKey.METRICS_PORT), metrics.registry());
+            MetricsServer server = MetricsServer.start(config.text(ConfigKey.METRICS_HOST), config.integer(ConfigKey.METRICS_PORT), metrics.registry());
             if (server != null) {
-                core.closeAtExit(server::close);
+                core.closeAtExit(server);
             }
         } catch (Throwable t) {
             InternalErrors.record(InternalErrors.Kind.STARTUP, "metrics", t);

@@ -1,10 +1,18 @@
 package dev.deepgramagent.bench;
 
+import dev.deepgramagent.bench.apps.NoopAgent;
+
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
 
 /** What every benchmark needs: the JVM and jars to run, the settings, and how to attach the agents. */
 final class Bench {
@@ -39,6 +47,32 @@ final class Bench {
         List<String> args = new ArrayList<>();
         args.add("-javaagent:" + agentJar.toAbsolutePath() + "=" + opts);
         return args;
+    }
+
+    private Path noopAgentJar;
+
+    /** {@link NoopAgent} in a jar of its own (its manifest and its classes), written once per run. */
+    synchronized List<String> noopAgentArgs() throws IOException {
+        if (noopAgentJar == null) {
+            Path jar = Files.createTempFile("noop-agent", ".jar");
+            jar.toFile().deleteOnExit();
+            Manifest manifest = new Manifest();
+            manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+            manifest.getMainAttributes().putValue("Premain-Class", NoopAgent.class.getName());
+            manifest.getMainAttributes().putValue("Can-Retransform-Classes", "true");
+            try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), manifest)) {
+                for (String name : List.of(NoopAgent.class.getName(), NoopAgent.class.getName() + "$NameCheck")) {
+                    String entry = name.replace('.', '/') + ".class";
+                    try (InputStream in = NoopAgent.class.getClassLoader().getResourceAsStream(entry)) {
+                        out.putNextEntry(new JarEntry(entry));
+                        out.write(in.readAllBytes());
+                        out.closeEntry();
+                    }
+                }
+            }
+            noopAgentJar = jar;
+        }
+        return List.of("-javaagent:" + noopAgentJar.toAbsolutePath());
     }
 
     /** The OpenTelemetry Java agent with its exporters off, as the comparison asks. */
