@@ -247,6 +247,24 @@ abstract class DeepgramSession extends SimpleChannelInboundHandler<WebSocketFram
         }, closeHandshakeMillis, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * An outage reaching this session: a 1011 close ({@code reset} false) or a TCP reset. Runs on the
+     * session's event loop; a session already ending is left alone.
+     */
+    void outage(boolean reset) {
+        ctx.executor().execute(() -> {
+            if (closing || halfOpen || !ctx.channel().isActive()) {
+                return;
+            }
+            if (reset) {
+                reset();
+            } else {
+                record.faultStruck();
+                serverClose(1011, DeepgramSimulator.OUTAGE_REASON);
+            }
+        });
+    }
+
     private void reset() {
         record.faultStruck();
         cancelScheduled();

@@ -33,6 +33,9 @@ public final class DeepgramSimulator implements AutoCloseable {
     private final EventLoopGroup boss = new NioEventLoopGroup(1);
     private final EventLoopGroup workers = new NioEventLoopGroup();
     private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    /** The close reason of {@link #endOpenSessions()}'s 1011 closes. */
+    public static final String OUTAGE_REASON = "service unavailable";
+
     private final List<SessionRecord> sessions = new CopyOnWriteArrayList<>();
     private Channel server;
 
@@ -116,6 +119,31 @@ public final class DeepgramSimulator implements AutoCloseable {
             }
         }
         return sessions();
+    }
+
+    /**
+     * An outage: every open Deepgram session ends at once, alternately with a 1011 close (reason
+     * {@link #OUTAGE_REASON}) and a TCP reset. Echo sockets are left alone.
+     *
+     * @return how many sessions it ended: {@code [closed with 1011, reset]}
+     */
+    public int[] endOpenSessions() {
+        int closed = 0;
+        int reset = 0;
+        for (Channel ch : channels) {
+            DeepgramSession session = ch.pipeline().get(DeepgramSession.class);
+            if (session == null || !ch.isActive()) {
+                continue;
+            }
+            boolean withReset = (closed + reset) % 2 == 1;
+            session.outage(withReset);
+            if (withReset) {
+                reset++;
+            } else {
+                closed++;
+            }
+        }
+        return new int[] {closed, reset};
     }
 
     /** The last session that completed its handshake. */

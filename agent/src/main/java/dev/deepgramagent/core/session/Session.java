@@ -40,6 +40,9 @@ public final class Session {
     private static final VarHandle AUDIO_FRAMES;
     private static final VarHandle LAST_SEND;
     private static final VarHandle LONGEST_GAP;
+    private static final VarHandle SHARED_AUDIO_BYTES;
+    private static final VarHandle SHARED_AUDIO_FRAMES;
+    private static final VarHandle SENDER;
 
     static {
         try {
@@ -48,6 +51,9 @@ public final class Session {
             AUDIO_FRAMES = lookup.findVarHandle(Session.class, "audioFrames", long.class);
             LAST_SEND = lookup.findVarHandle(Session.class, "lastSendNanos", long.class);
             LONGEST_GAP = lookup.findVarHandle(Session.class, "longestGapNanos", long.class);
+            SHARED_AUDIO_BYTES = lookup.findVarHandle(Session.class, "sharedAudioBytes", long.class);
+            SHARED_AUDIO_FRAMES = lookup.findVarHandle(Session.class, "sharedAudioFrames", long.class);
+            SENDER = lookup.findVarHandle(Session.class, "sender", Thread.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -68,9 +74,15 @@ public final class Session {
     /** The request's {@code x-deepgram-session-id} (the official SDK's reconnect chain); kept in memory only, never reported. */
     final String clientSessionId;
 
-    // Hot path: written with release stores, read as volatile by other threads.
+    // Hot path. The first thread that sends audio owns audioBytes/audioFrames: it writes them with
+    // release stores, no atomic read-modify-write. Any other sending thread (an app with two senders,
+    // or a pool) adds to the shared pair atomically. The counts are their sums: exact either way.
     private volatile long audioBytes;
     private volatile long audioFrames;
+    private volatile long sharedAudioBytes;
+    private volatile long sharedAudioFrames;
+    /** The thread that owns audioBytes/audioFrames; set once, and dropped with the session object. */
+    private volatile Thread sender;
     volatile long lastSendNanos;      // the app's own sends only: the gap metric shows the app's pauses
     volatile long longestGapNanos;
     /** Audio frames still to inspect (audio preflight); 0 on the steady-state path: one predictable branch. */
@@ -161,8 +173,15 @@ public final class Session {
      * every field as volatile.
      */
     void audioSent(int bytes, long now) {
-        AUDIO_BYTES.setRelease(this, audioBytes + bytes);
-        AUDIO_FRAMES.setRelease(this, audioFrames + 1);
+        Thread current = Thread.currentThread();
+        if (current == sender || (sender == null && SENDER.compareAndSet(this, null, current))) {
+            AUDIO_BYTES.setRelease(this, audioBytes + bytes);
+            AUDIO_FRAMES.setRelease(this, audioFrames + 1);
+        } else {
+            SHARED_AUDIO_BYTES.getAndAdd(this, (long) bytes);
+            SHARED_AUDIO_FRAMES.getAndAdd(this, 1L);
+        }
+        // Timestamps, not counts: with two senders the last store wins, which is what the gap needs.
         long gap = now - lastSendNanos;
         if (gap > longestGapNanos) {
             LONGEST_GAP.setRelease(this, gap);
@@ -191,20 +210,20 @@ public final class Session {
     }
 
     public long audioBytes() {
-        return audioBytes;
+        return audioBytes + sharedAudioBytes;
     }
 
     public long audioFrames() {
-        return audioFrames;
+        return audioFrames + sharedAudioFrames;
     }
 
     public double audioSeconds() {
-        return format.seconds(audioBytes);
+        return format.seconds(audioBytes());
     }
 
     /** Audio was sent after the last flush message (Flux: after the last EndOfTurn or ForceEndTurn). */
     synchronized boolean hasUnflushedAudio() {
-        return audioBytes > bytesAtLastFlush;
+        return audioBytes() > bytesAtLastFlush;
     }
 
     /**
@@ -217,7 +236,7 @@ public final class Session {
     }
 
     synchronized void flushSent(Flush kind, long now) {
-        bytesAtLastFlush = audioBytes;
+        bytesAtLastFlush = audioBytes();
         flushOutstanding = true;
         flushKind = kind;
         flushAudioSeconds = audioSeconds();

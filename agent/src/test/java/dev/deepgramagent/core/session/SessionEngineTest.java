@@ -213,6 +213,39 @@ class SessionEngineTest {
         assertEquals(1, control.writes.size(), "the KeepAlive itself counts as a send");
     }
 
+    /** Apps that send audio from several threads (or a pool) on one socket: every byte and frame counted, none lost. */
+    @Test
+    void audioCountsAreExactWithConcurrentSenders() throws Exception {
+        SessionEngine engine = engine("");
+        Object socket = open(engine);
+        int threads = 4;
+        int framesEach = 200_000;
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads);
+        List<Thread> senders = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int bytes = 100 + t; // distinct sizes: a lost update of any thread shows in the byte total
+            Thread sender = new Thread(() -> {
+                try {
+                    start.await(10, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+                for (int i = 0; i < framesEach; i++) {
+                    engine.binarySent(socket, bytes, null);
+                }
+            });
+            senders.add(sender);
+            sender.start();
+        }
+        for (Thread sender : senders) {
+            sender.join(60_000);
+            assertFalse(sender.isAlive());
+        }
+        engine.closeReceived(socket, 1000, "");
+        assertEquals(1, ends.size());
+        assertEquals((long) framesEach * (100 + 101 + 102 + 103), ends.get(0).audioBytes);
+    }
+
     @Test
     void endsAreClassifiedOnce() {
         SessionEngine engine = engine("");
