@@ -18,12 +18,12 @@ import java.util.Set;
  *
  * <pre>
  * java -jar bench/target/deepgram-agent-bench.jar [--quick] [--agent jar] [--otel jar] [--out file]
- *      [--sessions n] [--java path/to/java] [--only send,load,startup,first,heap,leak,jar]
+ *      [--sessions n] [--java path/to/java] [--only jar,send,receive,load,startup,first,heap,leak]
  * </pre>
  */
 public final class BenchMain {
 
-    private static final Set<String> SECTIONS = new LinkedHashSet<>(Arrays.asList("jar", "send", "load", "startup", "first", "heap", "leak"));
+    private static final Set<String> SECTIONS = new LinkedHashSet<>(Arrays.asList("jar", "send", "receive", "load", "startup", "first", "heap", "leak"));
 
     private BenchMain() {
     }
@@ -71,6 +71,9 @@ public final class BenchMain {
         }
         if (only.contains("send")) {
             SendPathBench.run(bench, report);
+        }
+        if (only.contains("receive")) {
+            ReceivePathBench.run(bench, report);
         }
         try (DeepgramSimulator simulator = DeepgramSimulator.start(SimulatorOptions.defaults())) {
             if (only.contains("load")) {

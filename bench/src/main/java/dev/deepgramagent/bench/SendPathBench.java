@@ -131,11 +131,17 @@ final class SendPathBench {
 
     private static List<Score> measure(Bench bench, List<String> extraJvmArgs, Class<?> benchmark, String... paths)
             throws RunnerException {
+        return measureMethod(bench, extraJvmArgs, benchmark, "send", paths);
+    }
+
+    /** One JMH run of {@code benchmark.method} in forked JVMs; one score per path, in order. */
+    static List<Score> measureMethod(Bench bench, List<String> extraJvmArgs, Class<?> benchmark, String method, String... paths)
+            throws RunnerException {
         List<String> jvmArgs = new ArrayList<>(List.of("-Xms256m", "-Xmx256m"));
         jvmArgs.addAll(extraJvmArgs);
         Settings s = bench.settings;
         Options options = new OptionsBuilder()
-                .include(benchmark.getName() + ".send$")
+                .include(benchmark.getName() + "." + method + "$")
                 .param("path", paths)
                 .jvm(bench.java.toString())
                 .jvmArgs(jvmArgs.toArray(new String[0]))

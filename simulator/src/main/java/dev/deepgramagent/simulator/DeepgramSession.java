@@ -45,8 +45,9 @@ abstract class DeepgramSession extends SimpleChannelInboundHandler<WebSocketFram
     private final Set<ScheduledFuture<?>> scheduled = new HashSet<>();
     private long lastEmitNanos;
     private long lastActivityNanos;
-    boolean closing;
-    boolean halfOpen;
+    // Written on the session's event loop; volatile for endOpenSessions(), which reads them from the caller's thread.
+    volatile boolean closing;
+    volatile boolean halfOpen;
 
     /** Audio seconds since the start of the stream, and binary frames received. */
     double audioTime;

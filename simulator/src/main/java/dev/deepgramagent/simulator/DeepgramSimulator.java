@@ -123,7 +123,8 @@ public final class DeepgramSimulator implements AutoCloseable {
 
     /**
      * An outage: every open Deepgram session ends at once, alternately with a 1011 close (reason
-     * {@link #OUTAGE_REASON}) and a TCP reset. Echo sockets are left alone.
+     * {@link #OUTAGE_REASON}) and a TCP reset. Echo sockets, sessions already ending and half-open
+     * ones are left alone.
      *
      * @return how many sessions it ended: {@code [closed with 1011, reset]}
      */
@@ -132,7 +133,7 @@ public final class DeepgramSimulator implements AutoCloseable {
         int reset = 0;
         for (Channel ch : channels) {
             DeepgramSession session = ch.pipeline().get(DeepgramSession.class);
-            if (session == null || !ch.isActive()) {
+            if (session == null || !ch.isActive() || session.closing || session.halfOpen) {
                 continue;
             }
             boolean withReset = (closed + reset) % 2 == 1;

@@ -20,7 +20,7 @@ public final class ServerMessage {
     public final String variant;
     public final String code;
 
-    private ServerMessage(Fields f) {
+    private ServerMessage(Scanner f) {
         this.type = f.type;
         this.isFinal = f.isFinal;
         this.fromFinalize = f.fromFinalize;
@@ -32,20 +32,6 @@ public final class ServerMessage {
         this.windowEnd = f.windowEnd;
         this.variant = f.variant;
         this.code = f.code;
-    }
-
-    private static final class Fields {
-        String type;
-        boolean isFinal;
-        boolean fromFinalize;
-        double start;
-        double duration;
-        String event;
-        String trigger;
-        double windowStart = -1;
-        double windowEnd = -1;
-        String variant;
-        String code;
     }
 
     /** @return the message's top-level fields, or null if the text is not a JSON object. */
@@ -71,73 +57,99 @@ public final class ServerMessage {
         return "TurnInfo".equals(type) && name.equals(event);
     }
 
-    /** Top-level string fields worth keeping; every other string (transcripts above all) is skipped unread. */
-    private static boolean kept(String key) {
-        switch (key) {
-            case "type":
-            case "event":
-            case "trigger":
-            case "variant":
-            case "code":
-                return true;
-            default:
-                return false;
-        }
-    }
+    // Top-level keys the agent reads; every other value (transcripts above all) is skipped unread.
+    private static final String[] KEYS = {"type", "event", "trigger", "variant", "code", "is_final", "from_finalize",
+            "start", "duration", "audio_window_start", "audio_window_end"};
+    private static final int TYPE = 0;
+    private static final int EVENT = 1;
+    private static final int TRIGGER = 2;
+    private static final int VARIANT = 3;
+    private static final int CODE = 4;
+    private static final int IS_FINAL = 5;
+    private static final int FROM_FINALIZE = 6;
+    private static final int START = 7;
+    private static final int DURATION = 8;
+    private static final int WINDOW_START = 9;
+    private static final int WINDOW_END = 10;
 
-    /** A minimal JSON scanner that reads top-level scalars and skips everything nested. */
+    /** String values Deepgram sends under those keys, returned as these constants instead of a copy. */
+    private static final String[] KNOWN_VALUES = {"Results", "Metadata", "UtteranceEnd", "SpeechStarted", "TurnInfo",
+            "Error", "Warning", "ConfigureSuccess", "ConfigureFailure", "Connected", "Update", "StartOfTurn",
+            "EagerEndOfTurn", "TurnResumed", "EndOfTurn", "manual"};
+
+    private static final double[] POWERS_OF_TEN = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
+            1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+    /**
+     * A minimal JSON scanner that reads top-level scalars and skips everything nested. It runs on
+     * every message a Deepgram socket receives, so it allocates nothing but the result: keys are
+     * compared in place, known string values come back as constants, numbers are read without a
+     * substring, and nested values are skipped with {@code indexOf} from quote to quote.
+     */
     private static final class Scanner {
         private final String s;
+        private final int n;
         private int i;
+
+        String type;
+        boolean isFinal;
+        boolean fromFinalize;
+        double start;
+        double duration;
+        String event;
+        String trigger;
+        double windowStart = -1;
+        double windowEnd = -1;
+        String variant;
+        String code;
 
         Scanner(String s) {
             this.s = s;
+            this.n = s.length();
         }
 
         ServerMessage object() {
-            Fields f = new Fields();
             ws();
             expect('{');
             ws();
             if (s.charAt(i) == '}') {
-                return new ServerMessage(f);
+                return new ServerMessage(this);
             }
             while (true) {
                 ws();
-                String key = string(true);
+                expect('"');
+                int keyFrom = i;
+                int keyTo = closingQuote(i);
+                i = keyTo + 1;
+                int key = key(keyFrom, keyTo);
                 ws();
                 expect(':');
                 ws();
                 char c = s.charAt(i);
                 if (c == '"') {
-                    boolean keep = kept(key);
-                    String v = string(keep);
-                    if (keep) {
-                        set(f, key, v);
+                    int from = i + 1;
+                    int to = closingQuote(from);
+                    i = to + 1;
+                    if (key >= TYPE && key <= CODE) {
+                        set(key, value(from, to));
                     }
                 } else if (c == '{' || c == '[') {
                     skipNested();
                 } else {
                     int from = i;
-                    while (i < s.length() && ",}] \t\r\n".indexOf(s.charAt(i)) < 0) {
+                    while (i < n) {
+                        char t = s.charAt(i);
+                        if (t == ',' || t == '}' || t == ']' || t <= ' ') {
+                            break;
+                        }
                         i++;
                     }
-                    String token = s.substring(from, i);
-                    switch (key) {
-                        case "is_final": f.isFinal = token.equals("true"); break;
-                        case "from_finalize": f.fromFinalize = token.equals("true"); break;
-                        case "start": f.start = number(token); break;
-                        case "duration": f.duration = number(token); break;
-                        case "audio_window_start": f.windowStart = number(token); break;
-                        case "audio_window_end": f.windowEnd = number(token); break;
-                        case "code": f.code = token; break; // some Error frames carry a numeric code
-                        default: break;
-                    }
+                    scalar(key, from, i);
                 }
                 ws();
                 char next = s.charAt(i++);
                 if (next == '}') {
-                    return new ServerMessage(f);
+                    return new ServerMessage(this);
                 }
                 if (next != ',') {
                     throw new IllegalArgumentException("bad JSON");
@@ -145,66 +157,168 @@ public final class ServerMessage {
             }
         }
 
-        private static void set(Fields f, String key, String value) {
+        /** Which of {@link #KEYS} the key is, or -1: by length first, so at most two comparisons. */
+        private int key(int from, int to) {
+            switch (to - from) {
+                case 4: return match(from, TYPE, CODE);
+                case 5: return match(from, EVENT, START);
+                case 7: return match(from, TRIGGER, VARIANT);
+                case 8: return match(from, IS_FINAL, DURATION);
+                case 13: return match(from, FROM_FINALIZE, FROM_FINALIZE);
+                case 16: return match(from, WINDOW_END, WINDOW_END);
+                case 18: return match(from, WINDOW_START, WINDOW_START);
+                default: return -1;
+            }
+        }
+
+        private int match(int from, int a, int b) {
+            if (s.regionMatches(from, KEYS[a], 0, KEYS[a].length())) {
+                return a;
+            }
+            return b != a && s.regionMatches(from, KEYS[b], 0, KEYS[b].length()) ? b : -1;
+        }
+
+        private void set(int key, String value) {
             switch (key) {
-                case "type": f.type = value; break;
-                case "event": f.event = value; break;
-                case "trigger": f.trigger = value; break;
-                case "variant": f.variant = value; break;
-                default: f.code = value; break;
+                case TYPE: type = value; break;
+                case EVENT: event = value; break;
+                case TRIGGER: trigger = value; break;
+                case VARIANT: variant = value; break;
+                default: code = value; break;
             }
         }
 
-        private static double number(String token) {
-            try {
-                return Double.parseDouble(token);
-            } catch (NumberFormatException e) {
-                return 0;
+        private void scalar(int key, int from, int to) {
+            switch (key) {
+                case IS_FINAL: isFinal = isTrue(from, to); break;
+                case FROM_FINALIZE: fromFinalize = isTrue(from, to); break;
+                case START: start = number(from, to); break;
+                case DURATION: duration = number(from, to); break;
+                case WINDOW_START: windowStart = number(from, to); break;
+                case WINDOW_END: windowEnd = number(from, to); break;
+                case CODE: code = s.substring(from, to); break; // some Error frames carry a numeric code
+                default: break;
             }
         }
 
-        private void skipNested() {
-            int depth = 0;
-            do {
-                char c = s.charAt(i);
-                if (c == '"') {
-                    string(false);
-                    continue;
-                }
-                if (c == '{' || c == '[') {
-                    depth++;
-                } else if (c == '}' || c == ']') {
-                    depth--;
-                }
-                i++;
-            } while (depth > 0);
+        private boolean isTrue(int from, int to) {
+            return to - from == 4 && s.startsWith("true", from);
         }
 
-        private String string(boolean keep) {
-            expect('"');
-            StringBuilder sb = keep ? new StringBuilder() : null;
-            while (true) {
-                char c = s.charAt(i++);
-                if (c == '"') {
-                    return keep ? sb.toString() : null;
+        /** A known value as its constant; anything else (or with escapes) as a copy. */
+        private String value(int from, int to) {
+            int length = to - from;
+            for (String known : KNOWN_VALUES) {
+                if (known.length() == length && s.regionMatches(from, known, 0, length)) {
+                    return known;
                 }
-                if (c == '\\') {
-                    char e = s.charAt(i++);
+            }
+            return unescape(from, to);
+        }
+
+        private String unescape(int from, int to) {
+            if (s.indexOf('\\', from) < 0 || s.indexOf('\\', from) >= to) {
+                return s.substring(from, to);
+            }
+            StringBuilder sb = new StringBuilder(to - from);
+            for (int k = from; k < to; k++) {
+                char c = s.charAt(k);
+                if (c == '\\' && k + 1 < to) {
+                    char e = s.charAt(++k);
                     if (e == 'u') {
-                        i += 4;
+                        k += 4;
                         c = '?';
                     } else {
                         c = e;
                     }
                 }
-                if (keep) {
-                    sb.append(c);
+                sb.append(c);
+            }
+            return sb.toString();
+        }
+
+        /**
+         * Plain decimals ({@code -12.345}, up to 15 digits) as one division, which is correctly
+         * rounded; anything else (exponents, long mantissas) through {@code Double.parseDouble}.
+         */
+        private double number(int from, int to) {
+            int k = from;
+            boolean negative = k < to && s.charAt(k) == '-';
+            if (negative) {
+                k++;
+            }
+            long mantissa = 0;
+            int digits = 0;
+            int fraction = -1;
+            for (; k < to; k++) {
+                char c = s.charAt(k);
+                if (c >= '0' && c <= '9') {
+                    mantissa = mantissa * 10 + (c - '0');
+                    digits++;
+                    if (fraction >= 0) {
+                        fraction++;
+                    }
+                } else if (c == '.' && fraction < 0) {
+                    fraction = 0;
+                } else {
+                    digits = Integer.MAX_VALUE; // exponent or something else: the slow path
+                    break;
                 }
+            }
+            if (digits > 0 && digits <= 15 && fraction != 0) {
+                double value = fraction > 0 ? mantissa / POWERS_OF_TEN[fraction] : mantissa;
+                return negative ? -value : value;
+            }
+            try {
+                return Double.parseDouble(s.substring(from, to));
+            } catch (NumberFormatException e) {
+                return 0;
             }
         }
 
+        /** Past a nested object or array, strings inside it included. */
+        private void skipNested() {
+            int depth = 0;
+            while (true) {
+                char c = s.charAt(i);
+                if (c == '"') {
+                    i = closingQuote(i + 1) + 1;
+                    continue;
+                }
+                if (c == '{' || c == '[') {
+                    depth++;
+                } else if (c == '}' || c == ']') {
+                    if (--depth == 0) {
+                        i++;
+                        return;
+                    }
+                }
+                i++;
+            }
+        }
+
+        /** The index of the quote that ends the string whose first character is at {@code from}. */
+        private int closingQuote(int from) {
+            int q = s.indexOf('"', from);
+            while (q >= 0) {
+                int backslashes = 0;
+                for (int k = q - 1; k >= from && s.charAt(k) == '\\'; k--) {
+                    backslashes++;
+                }
+                if ((backslashes & 1) == 0) {
+                    return q;
+                }
+                q = s.indexOf('"', q + 1);
+            }
+            throw new IllegalArgumentException("unterminated string");
+        }
+
         private void ws() {
-            while (i < s.length() && " \t\r\n".indexOf(s.charAt(i)) >= 0) {
+            while (i < n) {
+                char c = s.charAt(i);
+                if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+                    return;
+                }
                 i++;
             }
         }

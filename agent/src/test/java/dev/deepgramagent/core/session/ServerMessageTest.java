@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ServerMessageTest {
@@ -51,5 +52,46 @@ class ServerMessageTest {
         ServerMessage configured = ServerMessage.parse("{\"type\":\"ConfigureSuccess\",\"keyterms\":[\"is_final\"]}");
         assertFalse(configured.isResults(), "Configure answers are never results");
         assertEquals(-1, configured.windowEnd, 1e-9);
+    }
+
+    /** Escaped quotes and backslashes inside skipped strings, at any depth, never end them early. */
+    @Test
+    void escapesInsideSkippedValues() {
+        String json = "{\"channel\":{\"alternatives\":[{\"transcript\":\"a \\\\\\\", \\\"is_final\\\": false, \\\\\"}]},"
+                + "\"note\":\"ends with a backslash \\\\\",\"is_final\":true,\"type\":\"Res\\\"ults\"}";
+        ServerMessage m = ServerMessage.parse(json);
+        assertTrue(m.isFinal, json);
+        assertEquals("Res\"ults", m.type);
+        assertNull(ServerMessage.parse("{\"type\":\"Results\",\"channel\":{\"x\":\"unterminated}}"));
+    }
+
+    /** The types and events Deepgram sends come back as constants: the receive path allocates no string for them. */
+    @Test
+    void knownValuesAreConstantsOthersAreCopies() {
+        assertSame("Results", ServerMessage.parse("{\"type\":\"Results\"}").type);
+        assertSame("EndOfTurn", ServerMessage.parse("{\"type\":\"TurnInfo\",\"event\":\"EndOfTurn\"}").event);
+        assertEquals("SomethingNew", ServerMessage.parse("{\"type\":\"SomethingNew\"}").type);
+        assertEquals("DATA-0000", ServerMessage.parse("{\"type\":\"Error\",\"variant\":\"DATA-0000\"}").variant);
+    }
+
+    /** Numbers read without Double.parseDouble where they are plain decimals: the same double, bit for bit. */
+    @Test
+    void numbersMatchDoubleParseDouble() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        for (int n = 0; n < 20_000; n++) {
+            int scale = random.nextInt(0, 8);
+            long unscaled = random.nextLong(0, 1_000_000_000_000L);
+            String text = new java.math.BigDecimal(java.math.BigInteger.valueOf(unscaled), scale).toPlainString();
+            if (random.nextBoolean()) {
+                text = "-" + text;
+            }
+            ServerMessage m = ServerMessage.parse("{\"start\":" + text + ",\"duration\":" + text + "}");
+            assertEquals(Double.parseDouble(text), m.start, 0.0, text);
+            assertEquals(Double.parseDouble(text), m.duration, 0.0, text);
+        }
+        for (String text : new String[] {"1e-3", "2.5E2", "0.12345678901234567890", "12345678901234567", "12.", "-0", "0.0"}) {
+            assertEquals(Double.parseDouble(text), ServerMessage.parse("{\"start\":" + text + "}").start, 0.0, text);
+        }
+        assertEquals(0, ServerMessage.parse("{\"start\":-,\"type\":\"Results\"}").start, 0.0, "unreadable numbers read as 0");
     }
 }
