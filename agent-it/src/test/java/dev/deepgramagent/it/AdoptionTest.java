@@ -16,7 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The SRE's case: a service is already streaming when the agent is attached. Its open session,
  * which the agent never saw created, is adopted at its next frame and from then on gets
- * Finalize on close and KeepAlive in pauses, on OkHttp and on the JDK client.
+ * Finalize on close and KeepAlive in pauses, on OkHttp, the JDK client, nv-websocket-client,
+ * Java-WebSocket and Jetty.
  */
 class AdoptionTest {
 
@@ -47,10 +48,10 @@ class AdoptionTest {
 
     /**
      * 10 s of audio at real time; the agent arrives after the handshake; close right after the last chunk.
-     * On OkHttp, the JDK client, nv-websocket-client and Java-WebSocket (their stacks' sample clients).
+     * On OkHttp, the JDK client, nv-websocket-client, Java-WebSocket and Jetty (their stacks' sample clients).
      */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"okhttp", "jdk", "nv-websocket", "java-websocket"})
+    @ValueSource(strings = {"okhttp", "jdk", "nv-websocket", "java-websocket", "jetty"})
     void aSessionOpenedBeforeTheAttachLosesNothingAtItsClose(String client) throws Exception {
         boolean stack = ForkedJvm.isStack(client);
         String[] app = {"url=" + Streaming.url(SIM.get(), null), "seconds=10", "realtime=true", "end=close",

@@ -134,7 +134,7 @@ class ClientLibrariesTest {
 
     /** {@code <library>.handshake.timeout}: a handshake to a server that accepts the connection and never answers. */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"nv-websocket", "java-websocket"}) // Jetty: its own connect and idle timeouts, no key of the agent's
+    @ValueSource(strings = {"nv-websocket", "java-websocket", "jetty"})
     void aHandshakeThatNeverCompletesEndsAtTheConfiguredTimeout(String stack) throws Exception {
         try (Blackhole blackhole = new Blackhole()) {
             Streaming.Outcome with = Streaming.run(stack, stack + ".handshake.timeout=1s",
@@ -142,6 +142,7 @@ class ClientLibrariesTest {
             assertEquals("client_timeout", with.rootCause(), with.toString());
             assertEquals(stack, with.end().get("library"), with.toString());
             assertTrue(Double.parseDouble(with.end().get("duration_seconds")) < 5, with.toString());
+            assertTrue(with.jvm.stdout().contains("FAILURE"), "the app's connect failed rather than waiting for the library's own limit\n" + with);
         }
     }
 

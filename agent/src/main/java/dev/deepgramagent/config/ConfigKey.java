@@ -64,6 +64,8 @@ public enum ConfigKey {
             "Java-WebSocket: the lost-connection interval of Deepgram sockets (setConnectionLostTimeout: a ping every interval, the connection dropped when no pong came in 1.5 intervals; 0 = off); app keeps the app's"),
     JAVA_WEBSOCKET_CLOSE_TIMEOUT("java-websocket.close.timeout", ValueType.durationOrApp(), "60s",
             "Java-WebSocket: how long a close of a Deepgram socket may wait for Deepgram before the agent drops the connection (Java-WebSocket waits for the server's next bytes, forever if it is silent); app keeps that"),
+    JETTY_HANDSHAKE_TIMEOUT("jetty.handshake.timeout", ValueType.durationOrApp(), "app",
+            "Jetty 12: how long the upgrade of a Deepgram session may take before the agent aborts its HTTP request (Jetty's own limits: its connect timeout, 15s, then the idle timeout, 30s, by default); app keeps Jetty's"),
     JETTY_IDLE_TIMEOUT("jetty.idle.timeout", ValueType.durationOrApp(), "app",
             "Jetty 12: the idle timeout of Deepgram sessions (Jetty's default: 30s, after which it closes the session 1001); app keeps the app's"),
     JETTY_CLOSE_TIMEOUT("jetty.close.timeout", ValueType.durationOrApp(), "60s",

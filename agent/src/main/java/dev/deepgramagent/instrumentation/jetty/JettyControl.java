@@ -3,8 +3,10 @@ package dev.deepgramagent.instrumentation.jetty;
 import dev.deepgramagent.core.session.SocketControl;
 
 import java.lang.reflect.Constructor;
+import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Writes to a Jetty 12 {@code WebSocketCoreSession} through its public core API, by reflection on
@@ -173,8 +175,40 @@ final class JettyControl implements SocketControl {
     public void abort(Object socket, Object state) throws Exception {
         if (isSession(socket)) {
             API.get(socket.getClass()).abort.invoke(socket);
+            return;
+        }
+        // Still upgrading (jetty.handshake.timeout ran out): abort the upgrade's HTTP exchange; Jetty then
+        // fails the connect future the app waits on.
+        Field exchange = socket == null ? null : UPGRADE_EXCHANGE.get(socket.getClass());
+        Object request = exchange == null ? null : exchange.get(socket);
+        if (request != null) {
+            request.getClass().getMethod("abort", Throwable.class)
+                    .invoke(request, new TimeoutException("the WebSocket upgrade took longer than jetty.handshake.timeout"));
         }
     }
+
+    /**
+     * The HTTP request inside a {@code CoreClientUpgradeRequest} (a private field: Jetty has no getter),
+     * or null where it cannot be read (Jetty on the module path, another version's shape): the upgrade
+     * then runs to Jetty's own timeouts.
+     */
+    private static final ClassValue<Field> UPGRADE_EXCHANGE = new ClassValue<Field>() {
+        @Override
+        protected Field computeValue(Class<?> type) {
+            for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+                if (c.getName().equals(JettyInstrumentation.UPGRADE_REQUEST)) {
+                    try {
+                        Field f = c.getDeclaredField("request");
+                        f.setAccessible(true);
+                        return f;
+                    } catch (ReflectiveOperationException | RuntimeException e) {
+                        return null;
+                    }
+                }
+            }
+            return null;
+        }
+    };
 
     /** Jetty has no ping interval of its own: the engine pings idle Flux sessions. */
     @Override
