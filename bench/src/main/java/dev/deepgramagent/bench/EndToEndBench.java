@@ -16,23 +16,39 @@ final class EndToEndBench {
     private EndToEndBench() {
     }
 
-    static void run(Bench bench, DeepgramSimulator simulator, Report report) throws Exception {
+    /** Far beyond what 2 cores can send: each session sends whenever OkHttp's queue has room. */
+    static final double SATURATED_SPEED = 1000;
+
+    /** One load figure's runs: per pair, frames per second and CPU per session-minute, without and with the agent. */
+    private static final class Pairs {
+        final List<Double> plainFps = new ArrayList<>();
+        final List<Double> agentFps = new ArrayList<>();
+        final List<Double> plainCpu = new ArrayList<>();
+        final List<Double> agentCpu = new ArrayList<>();
+        double target = Double.NaN;
+
+        List<Double> fpsRatios() {
+            List<Double> out = new ArrayList<>();
+            for (int i = 0; i < plainFps.size(); i++) {
+                out.add(agentFps.get(i) / plainFps.get(i));
+            }
+            return out;
+        }
+    }
+
+    private static Pairs pairs(Bench bench, DeepgramSimulator simulator, double speed, String what) throws Exception {
         Settings s = bench.settings;
-        List<String> args = List.of(simulator.listenUrl(), String.valueOf(s.loadSessions), String.valueOf(s.loadSpeed),
+        List<String> args = List.of(simulator.listenUrl(), String.valueOf(s.loadSessions), String.valueOf(speed),
                 String.valueOf(s.loadWarmupSeconds), String.valueOf(s.loadMeasureSeconds));
         long timeout = s.loadWarmupSeconds + s.loadMeasureSeconds + 120L;
-        List<Double> plainFps = new ArrayList<>();
-        List<Double> agentFps = new ArrayList<>();
-        List<Double> plainCpu = new ArrayList<>();
-        List<Double> agentCpu = new ArrayList<>();
-        double target = Double.NaN;
+        Pairs p = new Pairs();
         for (int pair = 0; pair < s.loadPairs; pair++) {
             // Alternate which goes first, so that neither always runs on a warmer machine.
             boolean agentFirst = pair % 2 == 1;
             for (int k = 0; k < 2; k++) {
                 boolean withAgent = (k == 0) == agentFirst;
-                Bench.progress(String.format("end to end: %d sessions at %.0fx real time, %s agent (%d/%d)",
-                        s.loadSessions, s.loadSpeed, withAgent ? "with" : "without", pair + 1, s.loadPairs));
+                Bench.progress(String.format("end to end: %d sessions %s, %s agent (%d/%d)",
+                        s.loadSessions, what, withAgent ? "with" : "without", pair + 1, s.loadPairs));
                 int port = withAgent ? Bench.freePort() : -1;
                 JvmRun run = bench.run(withAgent ? bench.agentArgsOnPort(port) : List.of(), LoadApp.class, Bench.concat(args, port), timeout);
                 if (run.number("failed_sessions") > 0 || run.number("refused_frames") > 0) {
@@ -42,12 +58,23 @@ final class EndToEndBench {
                     throw new IllegalStateException("the agent tracked " + run.values.get("agent_sessions_active") + " of the "
                             + s.loadSessions + " sessions in the load run");
                 }
-                target = run.number("target_frames_per_second");
+                p.target = run.number("target_frames_per_second");
                 double cpuPerSessionMinute = run.number("cpu_seconds") / run.number("session_minutes");
-                (withAgent ? agentFps : plainFps).add(run.number("frames_per_second"));
-                (withAgent ? agentCpu : plainCpu).add(cpuPerSessionMinute);
+                (withAgent ? p.agentFps : p.plainFps).add(run.number("frames_per_second"));
+                (withAgent ? p.agentCpu : p.plainCpu).add(cpuPerSessionMinute);
             }
         }
+        return p;
+    }
+
+    static void run(Bench bench, DeepgramSimulator simulator, Report report) throws Exception {
+        Settings s = bench.settings;
+        Pairs paced = pairs(bench, simulator, s.loadSpeed, String.format("at %.0fx real time", s.loadSpeed));
+        List<Double> plainFps = paced.plainFps;
+        List<Double> agentFps = paced.agentFps;
+        List<Double> plainCpu = paced.plainCpu;
+        List<Double> agentCpu = paced.agentCpu;
+        double target = paced.target;
         double fpsPlain = Stats.median(plainFps);
         double fpsAgent = Stats.median(agentFps);
         double cpuPlain = Stats.median(plainCpu);
@@ -69,6 +96,18 @@ final class EndToEndBench {
         report.row(label + ", CPU s per session-minute", Report.fmt(cpuPlain, "s"), Report.fmt(cpuAgent, "s"),
                 ratio(cpuRatio, cpuRatios), "<= x1.02", cpuRatio <= 1.02);
         report.detail("load_pairs", s.loadPairs);
+
+        // Saturated: as many frames as the machine can move, with and without the agent. On a machine whose
+        // cores are all busy, this is where a per-frame cost of the agent would show.
+        Pairs saturated = pairs(bench, simulator, SATURATED_SPEED, "unpaced");
+        List<Double> saturatedRatios = saturated.fpsRatios();
+        double saturatedRatio = Stats.median(saturatedRatios);
+        report.headline("saturated_throughput_ratio", saturatedRatio, 4, saturatedRatio >= 0.98);
+        report.row(label + " unpaced, frames/s", Report.fmt(Stats.median(saturated.plainFps), ""), Report.fmt(Stats.median(saturated.agentFps), ""),
+                ratio(saturatedRatio, saturatedRatios), ">= x0.98", saturatedRatio >= 0.98);
+        report.detail("saturated_plain_frames_per_second", saturated.plainFps);
+        report.detail("saturated_agent_frames_per_second", saturated.agentFps);
+        report.detail("saturated_throughput_ratio_per_pair", saturatedRatios);
         report.detail("load_throughput_ratio_per_pair", throughputRatios);
         report.detail("load_cpu_ratio_per_pair", cpuRatios);
         report.detail("load_sessions", s.loadSessions);
