@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  * what it received. Options (key=value): url, seconds (audio length), realtime (pace at 20 ms per
  * chunk), pause_after and pause (seconds of silence from the app, no frames at all), tail_silence
  * (seconds of silent frames after the audio), text and text2 (text frames sent after the audio),
- * end (close | finalize_then_close | closestream | cancel | exit | none), sdk (use the official SDK's
+ * end (close | close_twice | finalize_then_close | closestream | cancel | exit | none), sdk (use the official SDK's
  * call pattern, reconnects included; reconnect_url is where its reconnects go, the url by default),
  * session_id (an x-deepgram-session-id header, as the SDK sends), ping_ms (OkHttp's ping interval),
  * await_turn_end (Flux: wait for an EndOfTurn before the end, as a voice agent does), wav_header
@@ -178,6 +178,11 @@ public final class SampleApp {
         switch (end) {
             case "close":
                 out("CLOSE returned " + sender.close());
+                break;
+            case "close_twice":
+                // As apps that close in a listener and again in a finally block.
+                out("CLOSE returned " + sender.close());
+                out("CLOSE again returned " + sender.close());
                 break;
             case "finalize_then_close":
                 sender.sendText("{\"type\":\"Finalize\"}");

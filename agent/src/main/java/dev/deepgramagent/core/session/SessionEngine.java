@@ -595,6 +595,13 @@ public final class SessionEngine {
         boolean closesNow = false;
         try {
             synchronized (s) {
+                if (s.appCloseCalled && !libraryAlreadyClosing && s.state == Session.State.DEFERRING_CLOSE
+                        && (code == 1000 || code == 1001) && active()) {
+                    // A second close while the first waits for the flush (an app that also closes in a finally
+                    // block, say): the same close, held with it. Let through, it would end the session
+                    // before Deepgram's last results, the very loss the first deferral prevents.
+                    return true;
+                }
                 if (s.appCloseCalled || libraryAlreadyClosing || s.state == Session.State.ENDED) {
                     return false;
                 }

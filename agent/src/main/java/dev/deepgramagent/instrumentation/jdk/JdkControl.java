@@ -161,6 +161,9 @@ final class JdkControl implements SocketControl {
         synchronized (st) {
             closed = st.closeSent;
             if (closed == null) {
+                if (st.appClose != null) {
+                    return st.appClose; // the app's second close while the first is deferred: the same future
+                }
                 st.appClose = app; // completed by close() when the engine performs it
             }
         }

@@ -39,6 +39,7 @@ final class JettyControl implements SocketControl {
         final Constructor<?> emptyFrame;
         final Object noop;
         final Method succeeded;
+        final Method combine;
 
         Api(Class<?> session) throws ReflectiveOperationException {
             ClassLoader loader = session.getClassLoader();
@@ -56,6 +57,7 @@ final class JettyControl implements SocketControl {
             emptyFrame = frame.getConstructor(byte.class, ByteBuffer.class);
             noop = callback.getField("NOOP").get(null);
             succeeded = callback.getMethod("succeeded");
+            combine = callback.getMethod("combine", callback, callback);
         }
     }
 
@@ -158,7 +160,16 @@ final class JettyControl implements SocketControl {
         synchronized (st) {
             alreadyClosed = st.closed;
             if (!alreadyClosed) {
-                st.appCallback = appResult;
+                if (st.appCallback != null && appResult != null && isSession(socket)) {
+                    // The app's second close while the first is deferred: both callbacks complete with the one close.
+                    try {
+                        st.appCallback = API.get(socket.getClass()).combine.invoke(null, st.appCallback, appResult);
+                    } catch (ReflectiveOperationException e) {
+                        // keep the first callback; the second is the app's own duplicate
+                    }
+                } else {
+                    st.appCallback = appResult;
+                }
             }
         }
         if (alreadyClosed && appResult != null && isSession(socket)) {

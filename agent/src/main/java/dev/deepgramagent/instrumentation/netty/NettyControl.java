@@ -5,6 +5,8 @@ import dev.deepgramagent.core.session.SocketControl;
 import dev.deepgramagent.install.HelperClasses;
 
 import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
@@ -106,6 +108,8 @@ final class NettyControl implements SocketControl {
         private Gate deferredClose;
         /** The engine carried the close out: a close the app subscribes to later runs at once. */
         private boolean closePerformed;
+        /** reactor-netty: the app's further closes while the first waits; they run after it. */
+        private final List<Gate> waitingClones = new ArrayList<>();
     }
 
     @Override
@@ -159,17 +163,31 @@ final class NettyControl implements SocketControl {
         State st = (State) state;
         Supplier<Object> atSubscription = () -> {
             Gate gate = new Gate();
+            boolean waitsForAnother;
             synchronized (st) {
                 if (st.closePerformed) {
                     return appResult;
                 }
-                st.deferredClose = gate; // before the engine decides: the close it performs always finds it
+                waitsForAnother = st.deferredClose != null;
+                if (waitsForAnother) {
+                    // The app's second close while its first waits for the flush: it waits for the same close
+                    // (its own gate, so that giving it up releases its frame only).
+                    st.waitingClones.add(gate);
+                } else {
+                    st.deferredClose = gate; // before the engine decides: the close it performs always finds it
+                }
             }
-            if (!Bridge.closeRequested(socket, code, reason, false)) {
+            if (!waitsForAnother && !Bridge.closeRequested(socket, code, reason, false)) {
+                List<Gate> orphans;
                 synchronized (st) {
                     if (st.deferredClose == gate) {
                         st.deferredClose = null;
                     }
+                    orphans = new ArrayList<>(st.waitingClones); // a close subscribed in between waits for nothing now
+                    st.waitingClones.clear();
+                }
+                for (Gate orphan : orphans) {
+                    orphan.open();
                 }
                 return appResult;
             }
@@ -202,22 +220,32 @@ final class NettyControl implements SocketControl {
     public boolean close(Object socket, Object state, int code, String reason) throws Exception {
         State st = (State) state;
         Gate gate;
+        List<Gate> clones;
         synchronized (st) {
             st.closePerformed = true;
             gate = st.deferredClose;
             st.deferredClose = null;
+            clones = new ArrayList<>(st.waitingClones);
+            st.waitingClones.clear();
         }
         if (gate != null) {
-            // reactor-netty's close runs now: on the event loop, off the agent's thread, or here if the loop is gone.
+            // reactor-netty's close runs now: on the event loop, off the agent's thread, or here if the loop is gone;
+            // the app's further closes after it (reactor-netty sends one close frame and releases the others').
+            Runnable open = () -> {
+                gate.open();
+                for (Gate clone : clones) {
+                    clone.open();
+                }
+            };
             try {
                 if (st.handler != null) {
-                    st.methods[5].invoke(st.handler, (Runnable) gate::open);
+                    st.methods[5].invoke(st.handler, open);
                     return true;
                 }
             } catch (ReflectiveOperationException | RuntimeException loopGone) {
                 // opened below
             }
-            gate.open();
+            open.run();
             return true;
         }
         return st.handler != null && (Boolean) st.methods[3].invoke(st.handler, code, reason);

@@ -246,6 +246,21 @@ class SessionEngineTest {
         assertEquals((long) framesEach * (100 + 101 + 102 + 103), ends.get(0).audioBytes);
     }
 
+    /** An app that closes twice while the first close waits for the flush: the second is held with it, one close goes out. */
+    @Test
+    void aSecondCloseDuringTheDeferralIsHeldWithTheFirst() {
+        SessionEngine engine = engine("");
+        Object socket = open(engine);
+        engine.binarySent(socket, ONE_SECOND, null);
+        assertTrue(engine.closeRequested(socket, 1000, null, false), "the first close waits for the flush");
+        assertTrue(engine.closeRequested(socket, 1000, "again", false), "the second waits with it");
+        assertEquals(List.of("text {\"type\":\"Finalize\"}"), control.writes, "nothing closed before Deepgram answered the flush");
+        engine.textReceived(socket, result(0, 1.0, true));
+        assertEquals(List.of("text {\"type\":\"Finalize\"}", "close 1000 null"), control.writes, "one close, the first one's, once the flush is answered");
+        assertFalse(engine.closeRequested(socket, 1000, null, false), "after the close went out, the library answers");
+        assertFalse(engine.closeRequested(socket, 1011, "abnormal", false));
+    }
+
     @Test
     void endsAreClassifiedOnce() {
         SessionEngine engine = engine("");
