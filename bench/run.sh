@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The agent's cost, measured side by side with the same work without it.
-#   bench/run.sh --quick     about 3 minutes
-#   bench/run.sh             the full run, under 20 minutes
+#   bench/run.sh --quick     about 9 minutes
+#   bench/run.sh             the full run, about 25 minutes (estimated)
 # Build first: mvn -B -DskipTests package. Prints a table; the last line is the results as one
 # JSON object, also written to bench/results.json. Other options: see BenchMain.
 set -euo pipefail
