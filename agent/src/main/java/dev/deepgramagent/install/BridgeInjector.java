@@ -94,8 +94,14 @@ final class BridgeInjector {
         JarEntry index = jar.getJarEntry(INDEX);
         if (index != null) {
             try (InputStream in = jar.getInputStream(index)) {
-                for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\\R")) {
-                    String name = line.trim();
+                // Split by hand: a regular expression would be compiled on the start path.
+                String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                for (int from = 0, to; from < text.length(); from = to + 1) {
+                    to = text.indexOf('\n', from);
+                    if (to < 0) {
+                        to = text.length();
+                    }
+                    String name = text.substring(from, to).trim();
                     if (name.startsWith(BOOT_PREFIX) && name.endsWith(SUFFIX) && jar.getJarEntry(name) != null) {
                         names.add(name);
                     }

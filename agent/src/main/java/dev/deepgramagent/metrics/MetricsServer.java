@@ -15,12 +15,17 @@ import java.io.Writer;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
 
 /**
@@ -31,24 +36,44 @@ import java.util.zip.GZIPOutputStream;
  * <p>One daemon thread answers the connections one at a time: a scrape every few seconds needs no
  * more. The JDK's {@code HttpServer} under Prometheus' {@code HTTPServer} did the same job for about
  * 80 ms more CPU during the app's start-up on a 2-core machine (its classes, a dispatcher and a pool). A
- * client gets {@link #READ_TIMEOUT_MILLIS} to send its request, so one that stalls cannot hold the
- * endpoint longer.
+ * client gets {@link #READ_TIMEOUT_MILLIS} to send its request and {@link #EXCHANGE_TIMEOUT_MILLIS}
+ * for the whole exchange (a watchdog thread, started at the first scrape, drops one that stops
+ * reading), so one that stalls cannot hold the endpoint longer.
  */
 public final class MetricsServer implements AutoCloseable {
 
     static final int READ_TIMEOUT_MILLIS = 5000;
+    /** A client gets this long for its whole exchange; one that stops reading the answer is dropped after it. */
+    static final int EXCHANGE_TIMEOUT_MILLIS = 10_000;
     private static final int MAX_REQUEST_HEAD_BYTES = 16 * 1024;
 
     private final ServerSocket socket;
     private final CollectorRegistry registry;
     private final Thread thread;
     private volatile boolean closed;
+    /** The client being answered, so that close() and the watchdog can drop it. */
+    private volatile Socket current;
+    /** Drops a client whose exchange passes EXCHANGE_TIMEOUT_MILLIS (a write blocks on a peer that reads nothing). */
+    private final ScheduledThreadPoolExecutor watchdog;
 
     private MetricsServer(ServerSocket socket, CollectorRegistry registry) {
         this.socket = socket;
         this.registry = registry;
         this.thread = new Thread(new AcceptLoop(), "deepgram-agent-metrics");
         thread.setDaemon(true);
+        this.watchdog = new ScheduledThreadPoolExecutor(1, new WatchdogThreads());
+        watchdog.setRemoveOnCancelPolicy(true);
+        watchdog.setKeepAliveTime(30, TimeUnit.SECONDS);
+        watchdog.allowCoreThreadTimeOut(true); // no thread while nobody scrapes
+    }
+
+    private static final class WatchdogThreads implements ThreadFactory {
+        @Override
+        public Thread newThread(Runnable r) {
+            Thread t = new Thread(r, "deepgram-agent-metrics-watchdog");
+            t.setDaemon(true);
+            return t;
+        }
     }
 
     /** @return the running server, or null when the port is 0 or cannot be bound (recorded once; the app carries on). */
@@ -82,6 +107,8 @@ public final class MetricsServer implements AutoCloseable {
     public void close() {
         closed = true;
         closeQuietly(socket);
+        closeQuietly(current);
+        watchdog.shutdownNow();
     }
 
     private final class AcceptLoop implements Runnable {
@@ -91,30 +118,56 @@ public final class MetricsServer implements AutoCloseable {
                 Socket client;
                 try {
                     client = socket.accept();
-                } catch (IOException e) {
-                    if (!closed) {
-                        InternalErrors.record(InternalErrors.Kind.STARTUP, "metrics endpoint", e + " (it stopped accepting)");
+                } catch (IOException | RuntimeException e) {
+                    if (closed || socket.isClosed()) {
+                        return;
                     }
-                    return;
+                    // Out of file descriptors, say: counted once, and the endpoint tries again.
+                    InternalErrors.record(InternalErrors.Kind.STARTUP, "metrics endpoint accept", String.valueOf(e));
+                    try {
+                        Thread.sleep(500);
+                    } catch (InterruptedException stop) {
+                        return;
+                    }
+                    continue;
                 }
+                current = client;
+                ScheduledFuture<?> deadline = null;
                 try {
+                    deadline = watchdog.schedule(new Drop(client), EXCHANGE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
                     serve(client);
-                } catch (SocketTimeoutException | java.net.SocketException e) {
+                } catch (SocketTimeoutException | SocketException e) {
                     // the client stalled or went away: nothing to answer
                 } catch (Throwable t) {
                     // A scrape that failed: counted, never a reason to stop writing to the app's sockets.
                     InternalErrors.record(InternalErrors.Kind.DIAGNOSTIC, "metrics scrape", t);
                 } finally {
+                    if (deadline != null) {
+                        deadline.cancel(false);
+                    }
+                    current = null;
                     closeQuietly(client);
                 }
             }
         }
     }
 
+    private static final class Drop implements Runnable {
+        private final Socket client;
+
+        Drop(Socket client) {
+            this.client = client;
+        }
+
+        @Override
+        public void run() {
+            closeQuietly(client);
+        }
+    }
+
     private void serve(Socket client) throws IOException {
-        client.setSoTimeout(READ_TIMEOUT_MILLIS);
         long deadline = System.nanoTime() + READ_TIMEOUT_MILLIS * 1_000_000L;
-        Request request = Request.read(new BufferedInputStream(client.getInputStream(), 2048), deadline);
+        Request request = Request.read(client, new BufferedInputStream(client.getInputStream(), 2048), deadline);
         OutputStream out = client.getOutputStream();
         if (request == null) {
             respond(out, 400, "Bad Request", "text/plain; charset=utf-8", "bad request\n".getBytes(StandardCharsets.UTF_8), false, false);
@@ -154,7 +207,7 @@ public final class MetricsServer implements AutoCloseable {
         if (gzip) {
             h.append("Content-Encoding: gzip\r\n");
         }
-        h.append("Connection: close\r\n\r\n");
+        h.append("Vary: Accept-Encoding\r\nConnection: close\r\n\r\n");
         out.write(h.toString().getBytes(StandardCharsets.ISO_8859_1));
         if (!head) {
             out.write(body);
@@ -187,17 +240,38 @@ public final class MetricsServer implements AutoCloseable {
             this.names = names;
         }
 
+        /** {@code gzip} among the codings, not refused with {@code q=0}. */
         boolean acceptsGzip() {
-            return acceptEncoding != null && acceptEncoding.toLowerCase(Locale.ROOT).contains("gzip");
+            if (acceptEncoding == null) {
+                return false;
+            }
+            for (String coding : acceptEncoding.split(",")) {
+                String[] parts = coding.split(";");
+                if (!parts[0].trim().toLowerCase(Locale.ROOT).equals("gzip")) {
+                    continue;
+                }
+                for (int i = 1; i < parts.length; i++) {
+                    String param = parts[i].trim().toLowerCase(Locale.ROOT);
+                    if (param.startsWith("q=")) {
+                        try {
+                            return Double.parseDouble(param.substring(2).trim()) > 0;
+                        } catch (NumberFormatException e) {
+                            return false;
+                        }
+                    }
+                }
+                return true;
+            }
+            return false;
         }
 
         /** @return the request, or null if its head is malformed, too long or cut off. */
-        static Request read(InputStream in, long deadlineNanos) throws IOException {
-            String head = readHead(in, deadlineNanos);
+        static Request read(Socket client, InputStream in, long deadlineNanos) throws IOException {
+            String head = readHead(client, in, deadlineNanos);
             if (head == null) {
                 return null;
             }
-            String[] lines = head.split("\r\n");
+            String[] lines = head.split("\r?\n");
             String[] requestLine = lines[0].split(" ");
             if (requestLine.length != 3 || !requestLine[2].startsWith("HTTP/")) {
                 return null;
@@ -239,21 +313,27 @@ public final class MetricsServer implements AutoCloseable {
             }
         }
 
-        /** Up to the blank line that ends the head; null past the size limit, the deadline or the end of the stream. */
-        private static String readHead(InputStream in, long deadlineNanos) throws IOException {
+        /**
+         * Up to the blank line that ends the head (CRLF CRLF, or bare LFs); null past the size limit,
+         * the deadline or the end of the stream. Each read may wait only for what is left of the deadline.
+         */
+        private static String readHead(Socket client, InputStream in, long deadlineNanos) throws IOException {
             byte[] buf = new byte[MAX_REQUEST_HEAD_BYTES];
             int n = 0;
             while (n < buf.length) {
-                if (System.nanoTime() - deadlineNanos > 0) {
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0) {
                     return null;
                 }
+                client.setSoTimeout((int) Math.max(1, left / 1_000_000L));
                 int b = in.read();
                 if (b < 0) {
                     return null;
                 }
                 buf[n++] = (byte) b;
-                if (n >= 4 && buf[n - 4] == '\r' && buf[n - 3] == '\n' && buf[n - 2] == '\r' && buf[n - 1] == '\n') {
-                    return new String(buf, 0, n - 4, StandardCharsets.ISO_8859_1);
+                if (n >= 2 && buf[n - 1] == '\n' && (buf[n - 2] == '\n' || (n >= 4 && buf[n - 2] == '\r'
+                        && buf[n - 3] == '\n' && buf[n - 4] == '\r'))) {
+                    return new String(buf, 0, n, StandardCharsets.ISO_8859_1).trim();
                 }
             }
             return null;

@@ -79,6 +79,23 @@ class MetricsServerTest {
     }
 
     @Test
+    void noGzipWhenRefusedAndBareLineFeedsAreRead() throws Exception {
+        HttpRequest refused = HttpRequest.newBuilder(uri("/metrics")).header("Accept-Encoding", "identity, gzip;q=0")
+                .timeout(Duration.ofSeconds(10)).build();
+        HttpResponse<String> r = http.send(refused, HttpResponse.BodyHandlers.ofString());
+        assertFalse(r.headers().firstValue("content-encoding").isPresent());
+        assertEquals("Accept-Encoding", r.headers().firstValue("vary").orElse(""));
+        assertTrue(r.body().contains("test_active 2.0"));
+        try (Socket raw = new Socket("127.0.0.1", server.getPort())) {
+            raw.getOutputStream().write("GET /metrics HTTP/1.0\nHost: x\n\n".getBytes(StandardCharsets.ISO_8859_1));
+            raw.getOutputStream().flush();
+            raw.setSoTimeout(10_000);
+            String answer = new String(raw.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertTrue(answer.startsWith("HTTP/1.1 200 ") && answer.contains("test_active 2.0"), answer);
+        }
+    }
+
+    @Test
     void nameFiltersSelectFamilies() throws Exception {
         String body = get("/metrics?name[]=test_active", null, null).body();
         assertTrue(body.contains("test_active 2.0"), body);

@@ -41,7 +41,7 @@ abstract class DeepgramSession extends SimpleChannelInboundHandler<WebSocketFram
     private final long closeHandshakeMillis;
     final MessageDigest sha256;
 
-    ChannelHandlerContext ctx;
+    volatile ChannelHandlerContext ctx; // set on the event loop; endOpenSessions() reads it from another thread
     private final Set<ScheduledFuture<?>> scheduled = new HashSet<>();
     private long lastEmitNanos;
     private long lastActivityNanos;
@@ -252,9 +252,17 @@ abstract class DeepgramSession extends SimpleChannelInboundHandler<WebSocketFram
      * An outage reaching this session: a 1011 close ({@code reset} false) or a TCP reset. Runs on the
      * session's event loop; a session already ending is left alone.
      */
-    void outage(boolean reset) {
-        ctx.executor().execute(() -> {
-            if (closing || halfOpen || !ctx.channel().isActive()) {
+    /** @return completes with whether the outage ended this session (false: it was ending already). */
+    java.util.concurrent.CompletableFuture<Boolean> outage(boolean reset) {
+        java.util.concurrent.CompletableFuture<Boolean> done = new java.util.concurrent.CompletableFuture<>();
+        ChannelHandlerContext context = ctx;
+        if (context == null) {
+            done.complete(false); // not added to its pipeline yet
+            return done;
+        }
+        context.executor().execute(() -> {
+            if (closing || halfOpen || !context.channel().isActive()) {
+                done.complete(false);
                 return;
             }
             if (reset) {
@@ -263,7 +271,9 @@ abstract class DeepgramSession extends SimpleChannelInboundHandler<WebSocketFram
                 record.faultStruck();
                 serverClose(1011, DeepgramSimulator.OUTAGE_REASON);
             }
+            done.complete(true);
         });
+        return done;
     }
 
     private void reset() {

@@ -129,22 +129,35 @@ public final class DeepgramSimulator implements AutoCloseable {
      * @return how many sessions it ended: {@code [closed with 1011, reset]}
      */
     public int[] endOpenSessions() {
-        int closed = 0;
-        int reset = 0;
+        List<java.util.concurrent.CompletableFuture<Boolean>> closes = new ArrayList<>();
+        List<java.util.concurrent.CompletableFuture<Boolean>> resets = new ArrayList<>();
         for (Channel ch : channels) {
             DeepgramSession session = ch.pipeline().get(DeepgramSession.class);
             if (session == null || !ch.isActive() || session.closing || session.halfOpen) {
                 continue;
             }
-            boolean withReset = (closed + reset) % 2 == 1;
-            session.outage(withReset);
-            if (withReset) {
-                reset++;
-            } else {
-                closed++;
+            boolean withReset = (closes.size() + resets.size()) % 2 == 1;
+            (withReset ? resets : closes).add(session.outage(withReset));
+        }
+        // Counted once each session's event loop has acted: one that began ending meanwhile is not the outage's.
+        return new int[] {struck(closes), struck(resets)};
+    }
+
+    private static int struck(List<java.util.concurrent.CompletableFuture<Boolean>> outcomes) {
+        int n = 0;
+        for (java.util.concurrent.CompletableFuture<Boolean> outcome : outcomes) {
+            try {
+                if (outcome.get(10, TimeUnit.SECONDS)) {
+                    n++;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return n;
+            } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
+                // an event loop that never ran it: not ended by the outage
             }
         }
-        return new int[] {closed, reset};
+        return n;
     }
 
     /** The last session that completed its handshake. */

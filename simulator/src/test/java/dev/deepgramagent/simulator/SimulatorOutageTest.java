@@ -45,10 +45,10 @@ class SimulatorOutageTest {
             assertEquals(2, reset);
             int closeFrames = 0;
             for (OkClient c : clients) {
+                // Each client sees either the close frame or, reset, a failure without one.
+                java.util.concurrent.CompletableFuture.anyOf(c.closing, c.failure).get(10, TimeUnit.SECONDS);
                 if (c.closing.isDone()) {
                     closeFrames++;
-                } else {
-                    assertNotNull(c.failure.get(10, TimeUnit.SECONDS), "a reset session fails without a close frame");
                 }
             }
             assertEquals(2, closeFrames, "the 1011 closes reached their clients");

@@ -36,6 +36,9 @@ public final class ServerMessage {
 
     /** @return the message's top-level fields, or null if the text is not a JSON object. */
     public static ServerMessage parse(String json) {
+        if (json == null) {
+            return null; // a library's empty text frame (nv-websocket hands null)
+        }
         Scanner s = new Scanner(json);
         try {
             return s.object();
@@ -217,7 +220,8 @@ public final class ServerMessage {
         }
 
         private String unescape(int from, int to) {
-            if (s.indexOf('\\', from) < 0 || s.indexOf('\\', from) >= to) {
+            int backslash = s.indexOf('\\', from);
+            if (backslash < 0 || backslash >= to) {
                 return s.substring(from, to);
             }
             StringBuilder sb = new StringBuilder(to - from);

@@ -596,7 +596,7 @@ public final class SessionEngine {
         try {
             synchronized (s) {
                 if (s.appCloseCalled && !libraryAlreadyClosing && s.state == Session.State.DEFERRING_CLOSE
-                        && (code == 1000 || code == 1001) && active()) {
+                        && (code == 1000 || code == 1001) && (reason == null || reason.length() <= 40) && active()) {
                     // A second close while the first waits for the flush (an app that also closes in a finally
                     // block, say): the same close, held with it. Let through, it would end the session
                     // before Deepgram's last results, the very loss the first deferral prevents.

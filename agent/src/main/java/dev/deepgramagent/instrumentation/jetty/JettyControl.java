@@ -57,7 +57,16 @@ final class JettyControl implements SocketControl {
             emptyFrame = frame.getConstructor(byte.class, ByteBuffer.class);
             noop = callback.getField("NOOP").get(null);
             succeeded = callback.getMethod("succeeded");
-            combine = callback.getMethod("combine", callback, callback);
+            combine = optional(callback, "combine", callback, callback);
+        }
+    }
+
+    /** A method only some Jetty versions have: null where it is missing, so the rest of the API still works. */
+    private static Method optional(Class<?> type, String name, Class<?>... parameters) {
+        try {
+            return type.getMethod(name, parameters);
+        } catch (NoSuchMethodException e) {
+            return null;
         }
     }
 
@@ -162,8 +171,11 @@ final class JettyControl implements SocketControl {
             if (!alreadyClosed) {
                 if (st.appCallback != null && appResult != null && isSession(socket)) {
                     // The app's second close while the first is deferred: both callbacks complete with the one close.
+                    Method combine = API.get(socket.getClass()).combine;
                     try {
-                        st.appCallback = API.get(socket.getClass()).combine.invoke(null, st.appCallback, appResult);
+                        if (combine != null) {
+                            st.appCallback = combine.invoke(null, st.appCallback, appResult);
+                        }
                     } catch (ReflectiveOperationException e) {
                         // keep the first callback; the second is the app's own duplicate
                     }

@@ -32,6 +32,7 @@ class ServerMessageTest {
         assertNull(ServerMessage.parse("not json"));
         assertNull(ServerMessage.parse("{\"type\":"));
         assertNull(ServerMessage.parse(""));
+        assertNull(ServerMessage.parse(null), "a library's empty text frame");
     }
 
     @Test
