@@ -4,7 +4,6 @@ import dev.deepgramagent.it.apps.StormApp;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -30,20 +29,13 @@ class LogStormTest {
         assertTrue(r.stdout().contains("METRIC deepgram_agent_sessions_ended_total{library=\"okhttp\",endpoint=\"/v1/listen\","
                 + "root_cause=\"handshake_rate_limited\",} 1000.0"), "the metrics count every end\n" + r.stdout());
 
-        List<String> ends = r.stderrLines().stream().filter(l -> l.contains("\"message\":\"session ended\"")).toList();
-        long summarised = 0;
-        int summaries = 0;
-        Matcher m = Pattern.compile("\"suppressed\":(\\d+)").matcher(r.stderr());
-        while (m.find()) {
-            summarised += Long.parseLong(m.group(1));
-            summaries++;
-        }
-        assertEquals(1000, ends.size() + summarised, "every end is either logged or counted in a summary\n" + r.stderr());
+        EndLog log = EndLog.of(r);
+        assertEquals(1000, log.logged() + log.summarised(), "every end is either logged or counted in a summary\n" + r.stderr());
         Matcher ms = Pattern.compile("STORM ended=true millis=(\\d+)").matcher(r.stdout());
         assertTrue(ms.find());
         long seconds = Long.parseLong(ms.group(1)) / 1000 + 2;
-        assertTrue(ends.size() <= 25 * seconds, ends.size() + " end lines in about " + seconds + " s");
-        assertTrue(summaries >= 1 && summaries <= seconds + 1, summaries + " summary lines");
+        assertTrue(log.logged() <= 25 * seconds, log.logged() + " end lines in about " + seconds + " s");
+        assertTrue(log.summaries() >= 1 && log.summaries() <= seconds + 1, log.summaries() + " summary lines");
         assertTrue(r.stderr().contains("the metrics count every session"), r.stderr());
     }
 }

@@ -4,7 +4,6 @@ import dev.deepgramagent.it.apps.OutageApp;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -56,20 +55,13 @@ class OutageTest {
         assertFalse(r.stdout().contains("METRIC deepgram_agent_internal_errors_total{"), "internal errors\n" + r.stdout());
 
         // The log: every end either logged or counted in a summary, within the rate.
-        List<String> ends = r.stderrLines().stream().filter(l -> l.contains("\"message\":\"session ended\"")).toList();
-        long summarised = 0;
-        int summaries = 0;
-        Matcher m = Pattern.compile("\"suppressed\":(\\d+)").matcher(r.stderr());
-        while (m.find()) {
-            summarised += Long.parseLong(m.group(1));
-            summaries++;
-        }
-        assertEquals(2 * PER_LIBRARY, ends.size() + summarised, "every end is logged or summarised\n" + r.stderr());
+        EndLog log = EndLog.of(r);
+        assertEquals(2 * PER_LIBRARY, log.logged() + log.summarised(), "every end is logged or summarised\n" + r.stderr());
         Matcher ms = Pattern.compile("OUTAGE ended=true remaining=0 millis=(\\d+)").matcher(r.stdout());
         assertTrue(ms.find(), r.stdout());
         long seconds = Long.parseLong(ms.group(1)) / 1000 + 2;
-        assertTrue(ends.size() <= LOG_RATE * seconds, ends.size() + " end lines in about " + seconds + " s");
-        assertTrue(summaries >= 1, "the suppressed ends are summarised\n" + r.stderr());
+        assertTrue(log.logged() <= LOG_RATE * seconds, log.logged() + " end lines in about " + seconds + " s");
+        assertTrue(log.summaries() >= 1, "the suppressed ends are summarised\n" + r.stderr());
         assertFalse(r.stderr().contains("secret-test-key"), "the API key reached the log");
     }
 

@@ -32,10 +32,10 @@ final class ReceivePathBench {
         report.headline("receive_overhead_ns", added, 1, added <= 1000);
         report.headline("receive_alloc_bytes", alloc, 1, null);
         report.headline("receive_share_of_jackson_parse", shareOfParse, 3, shareOfParse <= 0.10);
-        report.row("receive Results " + size + ", Deepgram socket", ns(plain), ns(tracked), Report.signed(added, "ns"), "<= +1000 ns", added <= 1000);
+        report.row("receive Results " + size + ", Deepgram socket", SendPathBench.ns(plain), SendPathBench.ns(tracked), Report.signed(added, "ns"), "<= +1000 ns", added <= 1000);
         report.row("  allocation per message", Report.fmt(plain.allocBytes, "B"), Report.fmt(tracked.allocBytes, "B"),
                 Report.signed(alloc, "B"), "(context)", null);
-        report.row("  against the app's own Jackson parse of it", ns(jackson), "",
+        report.row("  against the app's own Jackson parse of it", SendPathBench.ns(jackson), "",
                 String.format(java.util.Locale.ROOT, "%.1f %%", 100 * shareOfParse), "<= 10 %", met);
         report.detail("receive_plain_ns", plain.nanos);
         report.detail("receive_plain_error_ns", plain.error);
@@ -46,9 +46,5 @@ final class ReceivePathBench {
         report.detail("receive_plain_alloc_bytes", plain.allocBytes);
         report.detail("receive_tracked_alloc_bytes", tracked.allocBytes);
         report.detail("receive_message_bytes", ReceiveBenchmark.RESULTS.length());
-    }
-
-    private static String ns(SendPathBench.Score s) {
-        return Report.fmt(s.nanos, "ns") + " ±" + Report.fmt(s.error, "");
     }
 }
