@@ -27,7 +27,7 @@ public enum ConfigKey {
     FINALIZE_MODE("finalize.mode", ValueType.oneOf("finalize", "closestream", "off"), "finalize",
             "what the agent sends before the app's close when audio is unflushed: Finalize, CloseStream, or nothing"),
     FINALIZE_TIMEOUT("finalize.timeout", ValueType.duration(), "2s",
-            "longest the app's close is deferred while waiting for the flush to be answered"),
+            "longest the app's close is deferred waiting for the flush's answer without progress; results covering new audio restart the wait (5x in all)"),
     KEEPALIVE_INTERVAL("keepalive.interval", ValueType.duration(), "4s",
             "send KeepAlive when nothing was sent on an open Deepgram socket for this long (Deepgram closes idle sockets after ~10s); 0 = off"),
     SERVER_IDLE_WINDOW("server.idle.window", ValueType.duration(), "10s",

@@ -42,6 +42,8 @@ public final class SessionEngine {
     private final ScheduledExecutorService scheduler;
     private final long keepAliveNanos;
     private final long finalizeTimeoutMillis;
+    /** While results keep coming, a deferred close waits up to this many finalize timeouts after its flush. */
+    static final int DEFERRAL_CAP_TIMEOUTS = 5;
     /** The flush before a v1 close (finalize.mode); null when off, which also turns Flux's ForceEndTurn off. */
     private final Session.Flush v1Flush;
     private final long fluxPingMillis;
@@ -756,6 +758,7 @@ public final class SessionEngine {
                 s.pendingErrorVariant = null; // the stream went on: that Error does not explain a later close
                 s.pendingErrorCode = null;
             }
+            double coveredBefore = s.coveredUntil;
             if (m.isResults() && m.isFinal) {
                 s.finalResults++;
                 s.coveredUntil = Math.max(s.coveredUntil, m.start + m.duration);
@@ -780,6 +783,8 @@ public final class SessionEngine {
                 s.lastFlushLatencyNanos = now - s.flushSentNanos;
                 latency = s.lastFlushLatencyNanos / 1e9;
                 closeNow = s.state == Session.State.DEFERRING_CLOSE;
+            } else if (s.coveredUntil > coveredBefore && s.flushOutstanding && s.state == Session.State.DEFERRING_CLOSE) {
+                extendDeferral(s, now);
             }
         }
         if (closeNow) {
@@ -968,6 +973,30 @@ public final class SessionEngine {
                 s.closeTimer = timer;
             }
         }
+    }
+
+    /**
+     * Deepgram is still answering audio sent before the flush (an app that queued a backlog, a
+     * server catching up): the flush's answer is behind those results, so the wait restarts, up to
+     * {@link #DEFERRAL_CAP_TIMEOUTS} finalize timeouts after the flush in all. Lock held.
+     */
+    private void extendDeferral(Session s, long now) {
+        if (s.closeTimer == null || finalizeTimeoutMillis <= 0) {
+            return;
+        }
+        long capNanos = TimeUnit.MILLISECONDS.toNanos(finalizeTimeoutMillis) * DEFERRAL_CAP_TIMEOUTS;
+        long leftNanos = Math.min(TimeUnit.MILLISECONDS.toNanos(finalizeTimeoutMillis), s.flushSentNanos + capNanos - now);
+        if (leftNanos <= s.closeTimer.getDelay(TimeUnit.NANOSECONDS)) {
+            return;
+        }
+        ScheduledFuture<?> timer;
+        try {
+            timer = scheduler.schedule(() -> performDeferred(s), leftNanos, TimeUnit.NANOSECONDS);
+        } catch (RuntimeException rejected) {
+            return; // the scheduler is gone (JVM exit): the armed timer or the shutdown ends the wait
+        }
+        s.closeTimer.cancel(false);
+        s.closeTimer = timer;
     }
 
     /** Performs what the agent held back, once: the app's CloseStream (Flux), then the app's close. */

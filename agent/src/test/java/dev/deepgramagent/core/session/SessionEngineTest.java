@@ -33,7 +33,7 @@ class SessionEngineTest {
     /** The adapter contract, recorded: what the engine wrote to which socket. */
     static class RecordingControl implements SocketControl {
         final List<String> writes = new CopyOnWriteArrayList<>();
-        final CountDownLatch closed = new CountDownLatch(1);
+        volatile CountDownLatch closed = new CountDownLatch(1);
 
         @Override
         public boolean sendText(Object socket, Object state, String text) {
@@ -135,6 +135,40 @@ class SessionEngineTest {
         engine.closeReceived(socket, 1000, "");
         assertEquals(RootCause.CLIENT_CLOSE_UNFLUSHED, ends.get(0).rootCause);
         assertEquals(1.0, ends.get(0).lostSeconds, 1e-9);
+    }
+
+    @Test
+    void resultsThatKeepComingExtendTheWaitForTheFlushUpToItsCap() throws Exception {
+        SessionEngine engine = engine("finalize.timeout=600ms");
+        Object socket = open(engine);
+        for (int i = 0; i < 10; i++) {
+            engine.binarySent(socket, ONE_SECOND, null);
+        }
+        assertTrue(engine.closeRequested(socket, 1000, "", false));
+        // Deepgram is still working through a backlog: each result restarts the wait, so the close
+        // waits well past one finalize.timeout (each gap stays below it).
+        for (int i = 0; i < 4; i++) {
+            assertFalse(control.closed.await(200, TimeUnit.MILLISECONDS), "still answering, step " + i);
+            now.addAndGet(TimeUnit.MILLISECONDS.toNanos(200));
+            engine.textReceived(socket, result(i, 1.0, false));
+        }
+        assertFalse(control.closed.await(200, TimeUnit.MILLISECONDS), "the last result restarted the wait");
+        assertTrue(control.closed.await(5, TimeUnit.SECONDS), "no more progress: closed after the timeout");
+
+        // The cap: results that never end hold the close at most 5 finalize timeouts after the flush.
+        control.closed = new java.util.concurrent.CountDownLatch(1);
+        Object second = open(engine);
+        for (int i = 0; i < 10; i++) {
+            engine.binarySent(second, ONE_SECOND, null);
+        }
+        assertTrue(engine.closeRequested(second, 1000, "", false));
+        int delivered = 0;
+        while (!control.closed.await(200, TimeUnit.MILLISECONDS) && delivered < 20) {
+            now.addAndGet(TimeUnit.MILLISECONDS.toNanos(1000));
+            engine.textReceived(second, result(delivered % 10, 1.0, false));
+            delivered++;
+        }
+        assertTrue(delivered >= 2 && delivered < 20, "closed at the cap while results still came: " + delivered);
     }
 
     @Test
