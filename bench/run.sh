@@ -2,10 +2,35 @@
 # The agent's cost, measured side by side with the same work without it.
 #   bench/run.sh --quick     about 9 minutes
 #   bench/run.sh             the full run, about 25 minutes (estimated)
+#   bench/run.sh --matrix    the fault matrix, every fault on every library (docs/reliability.md)
 # Build first: mvn -B -DskipTests package. Prints a table; the last line is the results as one
 # JSON object, also written to bench/results.json. Other options: see BenchMain.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ "${1:-}" = "--matrix" ]; then
+  # The fault matrix: agent-it's FaultMatrix on the packaged jar (see docs/reliability.md). Extra
+  # arguments go to Maven, e.g. -Dit.matrix.stacks=okhttp,jdk or -Dit.java.home=/path/to/jdk.
+  shift
+  if [ ! -f agent/target/deepgram-agent.jar ]; then
+    echo "bench: build first: mvn -B -DskipTests package" >&2
+    exit 2
+  fi
+  unset JAVA_TOOL_OPTIONS JDK_JAVA_OPTIONS
+  for v in $(compgen -e | grep '^DEEPGRAM_AGENT_' || true); do unset "$v"; done
+  rm -f agent-it/target/matrix.md agent-it/target/matrix.json
+  status=0
+  mvn -B -q -pl agent-it -am surefire:test -Dtest=FaultMatrix -Dsurefire.failIfNoSpecifiedTests=false \
+    -Dit.excludedGroups= -Dgroups=matrix -Dsurefire.printSummary=false "$@" > agent-it/target/matrix-maven.log 2>&1 || status=$?
+  if [ ! -f agent-it/target/matrix.json ]; then
+    tail -50 agent-it/target/matrix-maven.log >&2
+    echo "bench: the fault matrix did not finish (agent-it/target/matrix-maven.log)" >&2
+    exit 1
+  fi
+  cat agent-it/target/matrix.md
+  [ "$status" -eq 0 ] || echo "bench: wrong or worse cells: agent-it/target/surefire-reports/dev.deepgramagent.it.FaultMatrix.txt" >&2
+  cat agent-it/target/matrix.json
+  exit "$status"
+fi
 jar=bench/target/deepgram-agent-bench.jar
 if [ ! -f "$jar" ] || [ ! -f agent/target/deepgram-agent.jar ]; then
   echo "bench: build first: mvn -B -DskipTests package" >&2

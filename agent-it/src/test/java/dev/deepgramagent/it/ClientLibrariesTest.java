@@ -147,26 +147,16 @@ class ClientLibrariesTest {
     }
 
     /**
-     * Every end each client can meet. nv-websocket has no pong timeout (no client_timeout row) and no way
-     * to drop a connection without its close handshake (no client_cancel row); its unanswered close
-     * ends at disconnect's close delay. Java-WebSocket's lost-connection timer is its client timeout
-     * (ping_ms: its interval, whole seconds); it waits for nothing after its close, so its
-     * java-websocket.close.timeout bounds an unanswered one. Jetty has no ping interval (no client_timeout
-     * row); it waits for Deepgram's close until its idle timeout, which jetty.close.timeout undercuts.
+     * Every end each client can meet (FaultRows.table says which each lacks, and why). nv-websocket's
+     * unanswered close ends at disconnect's close delay; Java-WebSocket waits for nothing after its
+     * close, so java-websocket.close.timeout bounds an unanswered one; Jetty waits for Deepgram's close
+     * until its idle timeout, which jetty.close.timeout undercuts.
      */
     static Stream<Arguments> rootCauses() {
         List<Arguments> out = new ArrayList<>();
         for (String stack : new String[] {"nv-websocket", "java-websocket", "jetty"}) {
-            List<Object[]> rows = new ArrayList<>(List.of(RootCauseTest.rowsWithoutClientTimeout(stack)));
-            if (stack.equals("java-websocket")) {
-                rows.add(new Object[] {"client_timeout", "sim_fault=half_open&sim_fault_after=300ms",
-                        "seconds=1 realtime=true ping_ms=1000 end=none wait=8", ""});
-            }
             for (String mode : RootCauseTest.modes()) {
-                for (Object[] r : rows) {
-                    if (stack.equals("nv-websocket") && r[0].equals("client_cancel")) {
-                        continue; // nv-websocket cannot drop a connection without its close handshake
-                    }
+                for (Object[] r : FaultRows.table(stack)) {
                     out.add(Arguments.of(stack, r[0], mode, r[1], r[2], r[3]));
                 }
             }

@@ -148,25 +148,13 @@ class NettyClientTest {
         }
     }
 
-    /**
-     * Every end a Netty client can meet. Netty has no read or ping timeout of its own (no client_timeout
-     * row); Vert.x has no way to drop a WebSocket without a close handshake (no client_cancel row); reactor-netty drops the connection as soon as its close frame is written, so a close the
-     * server never answers ends as the app's close, with the audio the server never answered lost.
-     */
+    /** Every end a Netty client can meet (FaultRows.table says which each stack lacks, and why). */
     static Stream<Arguments> rootCauses() {
-        Object[][] rows = RootCauseTest.rowsWithoutClientTimeout("netty");
         List<Arguments> out = new ArrayList<>();
         for (String stack : new String[] {"netty-4.1", "reactor-netty", "vertx"}) {
             for (String mode : RootCauseTest.modes()) {
-                for (Object[] r : rows) {
-                    String expected = (String) r[0];
-                    if (stack.equals("vertx") && expected.equals("client_cancel")) {
-                        continue; // Vert.x cannot drop a WebSocket without its close handshake
-                    }
-                    if (stack.equals("reactor-netty") && expected.equals("close_timeout")) {
-                        expected = "client_close_unflushed";
-                    }
-                    out.add(Arguments.of(stack, expected, mode, r[1], r[2], r[3]));
+                for (Object[] r : FaultRows.table(stack)) {
+                    out.add(Arguments.of(stack, r[0], mode, r[1], r[2], r[3]));
                 }
             }
         }

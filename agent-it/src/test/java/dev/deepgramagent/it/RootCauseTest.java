@@ -31,31 +31,11 @@ class RootCauseTest {
         return System.getProperty("it.modes", "active,observe").split(",");
     }
 
+    /** OkHttp's table (FaultRows): every end, its own read/ping timeout included. */
     static Stream<Arguments> rootCauses() {
-        Object[][] rows = {
-                // root cause, simulator query, app arguments, extra agent options
-                {"clean", "", "seconds=1 end=closestream", ""},
-                {"client_close_unflushed", "sim_fault=ignore_finalize", "seconds=1.5 end=close", "finalize.timeout=500ms"},
-                {"server_idle_timeout", "sim_idle_timeout=1s", "seconds=1 pause_after=0.5 pause=3 end=close wait=5", ""},
-                {"server_processing_timeout", "sim_fault=net0000&sim_fault_after=500ms", "seconds=1 realtime=true end=none wait=5", ""},
-                {"bad_audio", "sim_fault=bad_audio", "seconds=1 end=none wait=5", ""},
-                {"server_error", "sim_fault=close&sim_close_code=1013&sim_close_reason=overloaded&sim_fault_after=300ms",
-                        "seconds=1 realtime=true end=none wait=5", ""},
-                {"handshake_auth", "sim_fault=reject_401", "seconds=0 end=none wait=5", ""},
-                {"handshake_rate_limited", "sim_fault=reject_429", "seconds=0 end=none wait=5", ""},
-                {"handshake_rejected", "sim_fault=reject_402", "seconds=0 end=none wait=5", ""},
-                {"handshake_server_error", "sim_fault=reject_503", "seconds=0 end=none wait=5", ""},
-                {"network_reset", "sim_fault=reset&sim_fault_after=300ms", "seconds=1 realtime=true end=none wait=5", ""},
-                {"client_timeout", "sim_fault=half_open&sim_fault_after=300ms", "seconds=1 realtime=true ping_ms=300 end=none wait=8", ""},
-                {"client_cancel", "", "seconds=1 end=cancel", ""},
-                {"close_timeout", "sim_fault=half_open&sim_fault_after=300ms", "seconds=1 realtime=true end=close wait=8",
-                        "okhttp.close.timeout=1s,finalize.timeout=500ms"},
-                {"jvm_shutdown", "", "seconds=1 realtime=true end=exit", ""},
-                {"message_rejected", "", "seconds=1 text={\"type\":\"Bogus\"} end=none wait=5", ""},
-        };
         List<Arguments> out = new ArrayList<>();
         for (String mode : modes()) {
-            for (Object[] r : rows) {
+            for (Object[] r : FaultRows.table("okhttp")) {
                 out.add(Arguments.of(r[0], mode, r[1], r[2], r[3]));
             }
         }
@@ -63,41 +43,14 @@ class RootCauseTest {
     }
 
     /**
-     * The ends of a library without a read or ping timeout of its own (no client_timeout row), whose
-     * unanswered close is bounded by {@code <library>.close.timeout}: the JDK client's and Netty's.
-     */
-    static Object[][] rowsWithoutClientTimeout(String library) {
-        return new Object[][] {
-                {"clean", "", "seconds=1 end=closestream", ""},
-                {"client_close_unflushed", "sim_fault=ignore_finalize", "seconds=1.5 end=close", "finalize.timeout=500ms"},
-                {"server_idle_timeout", "sim_idle_timeout=1s", "seconds=1 pause_after=0.5 pause=3 end=close wait=5", ""},
-                {"server_processing_timeout", "sim_fault=net0000&sim_fault_after=500ms", "seconds=1 realtime=true end=none wait=5", ""},
-                {"bad_audio", "sim_fault=bad_audio", "seconds=1 end=none wait=5", ""},
-                {"server_error", "sim_fault=close&sim_close_code=1013&sim_close_reason=overloaded&sim_fault_after=300ms",
-                        "seconds=1 realtime=true end=none wait=5", ""},
-                {"handshake_auth", "sim_fault=reject_401", "seconds=0 end=none wait=5", ""},
-                {"handshake_rate_limited", "sim_fault=reject_429", "seconds=0 end=none wait=5", ""},
-                {"handshake_rejected", "sim_fault=reject_402", "seconds=0 end=none wait=5", ""},
-                {"handshake_server_error", "sim_fault=reject_503", "seconds=0 end=none wait=5", ""},
-                {"network_reset", "sim_fault=reset&sim_fault_after=300ms", "seconds=1 realtime=true end=none wait=5", ""},
-                {"client_cancel", "", "seconds=1 end=cancel wait=1", ""},
-                {"close_timeout", "sim_fault=half_open&sim_fault_after=300ms", "seconds=1 realtime=true end=close wait=3",
-                        library + ".close.timeout=1s,finalize.timeout=500ms"},
-                {"jvm_shutdown", "", "seconds=1 realtime=true end=exit", ""},
-                {"message_rejected", "", "seconds=1 text={\"type\":\"Bogus\"} end=none wait=5", ""},
-        };
-    }
-
-    /**
      * The same ends on the JDK's java.net.http.WebSocket. It has no read or ping timeout of its own
-     * (no client_timeout row here; its handshake timeout is in JdkClientTest), and waits forever for
-     * an unanswered close, which jdk.close.timeout bounds.
+     * (no client_timeout row; its handshake timeout is in JdkClientTest), and waits forever for an
+     * unanswered close, which jdk.close.timeout bounds.
      */
     static Stream<Arguments> jdkRootCauses() {
-        Object[][] rows = rowsWithoutClientTimeout("jdk");
         List<Arguments> out = new ArrayList<>();
         for (String mode : modes()) {
-            for (Object[] r : rows) {
+            for (Object[] r : FaultRows.table("jdk")) {
                 out.add(Arguments.of(r[0], mode, r[1], r[2] + " client=jdk", r[3]));
             }
         }

@@ -44,6 +44,8 @@ public final class SessionEngine {
     private final long finalizeTimeoutMillis;
     /** While results keep coming, a deferred close waits up to this many finalize timeouts after its flush. */
     static final int DEFERRAL_CAP_TIMEOUTS = 5;
+    /** RFC 6455: a close frame without a status code. */
+    static final int NO_STATUS_RECEIVED = 1005;
     /** The flush before a v1 close (finalize.mode); null when off, which also turns Flux's ForceEndTurn off. */
     private final Session.Flush v1Flush;
     private final long fluxPingMillis;
@@ -874,10 +876,11 @@ public final class SessionEngine {
         }
     }
 
+    /** @param code the close frame's status; a library's "none" (Netty's -1) is RFC 6455's 1005, as Flux closes */
     public void closeReceived(Object socket, int code, String reason) {
         Session s = table.get(socket);
         if (s != null) {
-            end(s, EndEvent.serverClose(code, reason));
+            end(s, EndEvent.serverClose(code < 1000 ? NO_STATUS_RECEIVED : code, reason));
         }
     }
 

@@ -485,6 +485,20 @@ class SessionEngineTest {
         assertEquals(0.8, ends.get(0).rescuedSeconds, 1e-9);
     }
 
+    /** Found by the fault matrix: Netty reports a close frame without a status as -1, the others as 1005. */
+    @Test
+    void aLibrarysNoStatusCloseCodeIsRfc1005() {
+        SessionEngine engine = engine("");
+        Object socket = openFlux(engine);
+        engine.binarySent(socket, ONE_SECOND, null);
+        engine.textReceived(socket, turn("StartOfTurn", 0, 0.0, 0.0, null));
+        engine.textReceived(socket, turn("EndOfTurn", 0, 0.0, 1.0, "model"));
+        engine.textSent(socket, "{\"type\":\"CloseStream\"}");
+        engine.closeReceived(socket, -1, "");
+        assertEquals(RootCause.CLEAN, ends.get(0).rootCause, "Flux's statusless close after CloseStream, as Netty reports it");
+        assertEquals(1005, ends.get(0).closeCode);
+    }
+
     @Test
     void fluxCloseStreamWithoutATurnGoesOutAndItsStatuslessCloseIsClean() {
         SessionEngine engine = engine("");
