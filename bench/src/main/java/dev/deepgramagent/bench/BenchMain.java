@@ -19,6 +19,7 @@ import java.util.Set;
  * <pre>
  * java -jar bench/target/deepgram-agent-bench.jar [--quick] [--agent jar] [--otel jar] [--out file]
  *      [--sessions n] [--java path/to/java] [--only jar,send,receive,load,startup,first,heap,leak]
+ *      [--soak[=MINUTES]]   the soak alone (default 10 minutes per side; not part of the other runs)
  * </pre>
  */
 public final class BenchMain {
@@ -36,6 +37,7 @@ public final class BenchMain {
         Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
         Set<String> only = SECTIONS;
         Integer sessions = null;
+        int soakMinutes = 10;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick": settings = Settings.quick(); break;
@@ -46,8 +48,14 @@ public final class BenchMain {
                 case "--java": java = Paths.get(args[++i]); break;
                 case "--sessions": sessions = Integer.parseInt(args[++i]); break;
                 case "--only": only = new LinkedHashSet<>(Arrays.asList(args[++i].split(","))); break;
+                case "--soak": only = new LinkedHashSet<>(Arrays.asList("soak")); break;
                 default:
-                    System.err.println("bench: unknown argument " + args[i] + "; accepted: --quick --full --agent --otel --out --java --sessions --only "
+                    if (args[i].startsWith("--soak=")) {
+                        only = new LinkedHashSet<>(Arrays.asList("soak"));
+                        soakMinutes = Integer.parseInt(args[i].substring("--soak=".length()));
+                        break;
+                    }
+                    System.err.println("bench: unknown argument " + args[i] + "; accepted: --quick --full --soak[=MINUTES] --agent --otel --out --java --sessions --only "
                             + String.join(",", SECTIONS));
                     System.exit(2);
             }
@@ -84,6 +92,9 @@ public final class BenchMain {
             }
             if (only.contains("first")) {
                 StartupBench.firstSession(bench, simulator, report);
+            }
+            if (only.contains("soak")) {
+                SoakBench.run(bench, simulator, report, soakMinutes);
             }
         }
         if (only.contains("heap")) {
