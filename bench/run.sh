@@ -3,6 +3,7 @@
 #   bench/run.sh --quick     about 9 minutes
 #   bench/run.sh             the full run, about 25 minutes (estimated)
 #   bench/run.sh --matrix    the fault matrix, every fault on every library (docs/reliability.md)
+#   bench/run.sh --soak[=M]  the soak, M minutes per side (default 10; docs/reliability.md)
 # Build first: mvn -B -DskipTests package. Prints a table; the last line is the results as one
 # JSON object, also written to bench/results.json. Other options: see BenchMain.
 set -euo pipefail
@@ -19,8 +20,10 @@ if [ "${1:-}" = "--matrix" ]; then
   for v in $(compgen -e | grep '^DEEPGRAM_AGENT_' || true); do unset "$v"; done
   rm -f agent-it/target/matrix.md agent-it/target/matrix.json
   status=0
-  mvn -B -q -pl agent-it -am surefire:test -Dtest=FaultMatrix -Dsurefire.failIfNoSpecifiedTests=false \
-    -Dit.excludedGroups= -Dgroups=matrix -Dsurefire.printSummary=false "$@" > agent-it/target/matrix-maven.log 2>&1 || status=$?
+  # The test phase (not the bare surefire goal), so that the reactor's own simulator and demo
+  # classes are on the class path rather than whatever an earlier install left in ~/.m2.
+  mvn -B -q -pl agent-it -am test -Dtest=FaultMatrix -Dsurefire.failIfNoSpecifiedTests=false \
+    -Dit.excludedGroups= -Dgroups=matrix "$@" > agent-it/target/matrix-maven.log 2>&1 || status=$?
   if [ ! -f agent-it/target/matrix.json ]; then
     tail -50 agent-it/target/matrix-maven.log >&2
     echo "bench: the fault matrix did not finish (agent-it/target/matrix-maven.log)" >&2

@@ -63,7 +63,7 @@ public final class BenchMain {
         if (sessions != null) {
             settings = settings.withSessions(sessions);
         }
-        for (Path required : new Path[] {agent, otel}) {
+        for (Path required : only.equals(Set.of("soak")) ? new Path[] {agent} : new Path[] {agent, otel}) {
             if (!Files.isRegularFile(required)) {
                 System.err.println("bench: " + required + " is missing; build first: mvn -B -DskipTests package");
                 System.exit(2);

@@ -30,13 +30,15 @@ import java.util.concurrent.locks.LockSupport;
  * The soak's app: {@code slots} real-time sessions open at all times for {@code seconds}, spread
  * over four client libraries (OkHttp, the JDK's java.net.http, nv-websocket-client,
  * Java-WebSocket). Each session lives 20 to 120 s (at most the run), then the app closes it
- * normally and its slot opens the next one. One session in five pauses its audio for 12 s (past
+ * normally and its slot opens the next one at the session's planned end (one that ended early
+ * leaves the slot empty until then). Each session's life, pause and fault come from (seed, slot,
+ * generation): both runs meet the same ones. One session in five pauses its audio for 12 s (past
  * Deepgram's 10 s idle window); one in ten meets a simulator fault (NET-0000 or a reset after a
  * few seconds, a 429 at the handshake, DATA-0000).
  *
- * <p>Each sampling interval it reports the heap after full collections, the agent's threads and
- * the process CPU; at the end, after closing every session, the agent's own counts from its
- * metrics endpoint. Arguments: url seconds slots sampleSeconds metricsPort (-1 without the agent) seed.
+ * <p>Each sampling interval it takes the heap after full collections and the agent's threads; over
+ * the run, the process CPU; at the end, after closing every session (and waiting for those it
+ * abandoned), the agent's own counts from its metrics endpoint. Arguments: url seconds slots sampleSeconds metricsPort (-1 without the agent) seed.
  */
 public final class SoakApp {
 
@@ -56,6 +58,9 @@ public final class SoakApp {
 
         /** The app's normal close (1000). */
         abstract void close();
+
+        /** Drops the connection without a close handshake (a session the app gives up on). */
+        abstract void abort();
 
         void opened() {
             open = true;
@@ -104,12 +109,18 @@ public final class SoakApp {
         void close() {
             socket.close(1000, null);
         }
+
+        @Override
+        void abort() {
+            socket.cancel();
+        }
     }
 
     /** The JDK client allows one outstanding send: a chunk waits while the previous one is in flight. */
     static final class JdkLine extends Line implements java.net.http.WebSocket.Listener {
         volatile java.net.http.WebSocket socket;
         volatile CompletableFuture<?> pending = CompletableFuture.completedFuture(null);
+        volatile boolean abandoned;
 
         JdkLine(HttpClient client, String url) {
             client.newWebSocketBuilder().header("Authorization", "Token " + Sessions.API_KEY).buildAsync(URI.create(url), this)
@@ -125,6 +136,9 @@ public final class SoakApp {
             socket = webSocket;
             opened();
             webSocket.request(1);
+            if (abandoned) {
+                webSocket.abort(); // the app gave up before the handshake ended
+            }
         }
 
         @Override
@@ -143,13 +157,23 @@ public final class SoakApp {
             if (!pending.isDone()) {
                 return false;
             }
-            pending = socket.sendBinary(ByteBuffer.wrap(chunk), true);
-            return true;
+            CompletableFuture<?> sent = socket.sendBinary(ByteBuffer.wrap(chunk), true);
+            pending = sent;
+            return !sent.isCompletedExceptionally(); // output already closed: the session is ending
         }
 
         @Override
         void close() {
             pending = pending.handle((r, t) -> null).thenCompose(x -> socket.sendClose(1000, "")).toCompletableFuture();
+        }
+
+        @Override
+        void abort() {
+            abandoned = true;
+            java.net.http.WebSocket ws = socket;
+            if (ws != null) {
+                ws.abort(); // else still connecting: the JDK offers nothing to cancel; onOpen aborts it
+            }
         }
     }
 
@@ -187,6 +211,11 @@ public final class SoakApp {
         @Override
         void close() {
             socket.disconnect(1000);
+        }
+
+        @Override
+        void abort() {
+            socket.disconnect(1000, null, 0); // nv cannot drop a connection without its close frame: the shortest close
         }
     }
 
@@ -227,43 +256,61 @@ public final class SoakApp {
         void close() {
             socket.close(1000);
         }
+
+        @Override
+        void abort() {
+            socket.closeConnection(1006, "abandoned");
+        }
     }
 
-    /** One of the slots: the session it runs now, and where that session is in its life. */
+    /**
+     * One of the slots: the session it runs now, and where that session is in its life. A slot's
+     * sessions follow a plan of their own (seed, slot, generation): both runs meet the same lives,
+     * pauses and faults, and a session that ends early leaves its slot empty until its planned end,
+     * so both runs start the same sessions.
+     */
     static final class Slot {
+        final int index;
         final String library;
         Line line;
-        long startNanos;
+        int generation;
+        /** When the current session's plan began (its life counts from here), and when the next may begin. */
+        long plannedStart;
+        long nextStart;
         long lifeNanos;
+        long openNanos;
         long pauseFromNanos = Long.MAX_VALUE;
         long pauseToNanos;
         long chunksSent;
         long closeAtNanos;
         boolean closing;
 
-        Slot(String library) {
+        Slot(int index, String library) {
+            this.index = index;
             this.library = library;
         }
     }
 
     private final List<Slot> slots = new ArrayList<>();
+    /** Lines the app gave up on (never opened, close never answered): aborted, and still awaited at the end. */
+    private final List<Line> abandoned = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final String url;
+    private final long seed;
     private final OkHttpClient okhttp;
     private final HttpClient jdk = HttpClient.newHttpClient();
     private final WebSocketFactory nv = new WebSocketFactory().setConnectionTimeout(10_000);
-    private final SplittableRandom random;
     private final AtomicLong sessionsStarted = new AtomicLong();
-    private final AtomicLong sessionsFailed = new AtomicLong();
-    private final AtomicLong stuckCloses = new AtomicLong();
+    private final AtomicLong sessionsEndedEarly = new AtomicLong();
+    private final AtomicLong abandonedCount = new AtomicLong();
     private final AtomicLong chunks = new AtomicLong();
     private volatile boolean stopping;
 
     private SoakApp(String url, int slotCount, long seed) {
         this.url = url;
+        this.seed = seed;
         this.okhttp = Sessions.client(slotCount);
-        this.random = new SplittableRandom(seed);
         for (int i = 0; i < slotCount; i++) {
-            slots.add(new Slot(LIBRARIES[i % LIBRARIES.length]));
+            slots.add(new Slot(i, LIBRARIES[i % LIBRARIES.length]));
         }
     }
 
@@ -280,12 +327,9 @@ public final class SoakApp {
     private void run(long seconds, long sampleSeconds, int metricsPort) throws Exception {
         long start = System.nanoTime();
         long end = start + TimeUnit.SECONDS.toNanos(seconds);
-        long runNanos = end - start;
         // The first sessions open over the first 10 s, not as one handshake storm.
         for (int i = 0; i < slots.size(); i++) {
-            Slot s = slots.get(i);
-            s.startNanos = start + TimeUnit.MILLISECONDS.toNanos(10_000L * i / slots.size());
-            s.line = null;
+            slots.get(i).nextStart = start + TimeUnit.MILLISECONDS.toNanos(10_000L * i / slots.size());
         }
         List<Thread> senders = new ArrayList<>();
         for (int t = 0; t < SENDER_THREADS; t++) {
@@ -293,7 +337,7 @@ public final class SoakApp {
             for (int i = t; i < slots.size(); i += SENDER_THREADS) {
                 mine.add(slots.get(i));
             }
-            Thread sender = new Thread(() -> drive(mine, runNanos), "soak-sender-" + t);
+            Thread sender = new Thread(() -> drive(mine, end), "soak-sender-" + t);
             sender.setDaemon(true);
             sender.start();
             senders.add(sender);
@@ -334,6 +378,9 @@ public final class SoakApp {
                     line.close();
                 }
             }
+            for (Line line : abandoned) {
+                open += line.ended ? 0 : 1;
+            }
             if (open > 0) {
                 Thread.sleep(20);
             }
@@ -343,15 +390,16 @@ public final class SoakApp {
         ProcStatus.report("agent_threads", threads);
         ProcStatus.report("cpu_seconds", (cpuEnd - cpuStart) / 1e9);
         ProcStatus.report("sessions_started", sessionsStarted.get());
-        ProcStatus.report("sessions_failed", sessionsFailed.get());
+        ProcStatus.report("sessions_ended_early", sessionsEndedEarly.get());
+        ProcStatus.report("sessions_abandoned", abandonedCount.get());
         ProcStatus.report("chunks_sent", chunks.get());
-        ProcStatus.report("stuck_closes", stuckCloses.get());
         ProcStatus.report("left_open", open);
         if (metricsPort > 0) {
-            // Every end is counted once its listeners ran: wait until no session is active.
-            ProcStatus.report("agent_sessions_active", AgentMetricsReader.await(metricsPort, AgentMetricsReader.SESSIONS_ACTIVE, 0, 30));
+            // Every session the app started is a Deepgram session the agent saw created: each must end once.
+            ProcStatus.report("agent_sessions_ended",
+                    AgentMetricsReader.await(metricsPort, AgentMetricsReader.SESSIONS_ENDED, sessionsStarted.get(), 30));
+            ProcStatus.report("agent_sessions_active", AgentMetricsReader.await(metricsPort, AgentMetricsReader.SESSIONS_ACTIVE, 0, 10));
             ProcStatus.report("agent_sessions_opened", AgentMetricsReader.sum(metricsPort, AgentMetricsReader.SESSIONS_OPENED));
-            ProcStatus.report("agent_sessions_ended", AgentMetricsReader.sum(metricsPort, AgentMetricsReader.SESSIONS_ENDED));
             // Handshake failures end without having opened (sessions_ended counts them, sessions_opened does not).
             ProcStatus.report("agent_handshake_failures",
                     AgentMetricsReader.sum(metricsPort, AgentMetricsReader.SESSIONS_ENDED, "root_cause=\"handshake_"));
@@ -373,58 +421,71 @@ public final class SoakApp {
         return n;
     }
 
-    /** Paces each slot's session at real time; opens, pauses and closes sessions as their lives say. */
-    private void drive(List<Slot> mine, long runNanos) {
+    /** Paces each slot's session at real time; opens, pauses and closes sessions as their plans say. */
+    private void drive(List<Slot> mine, long end) {
         byte[] chunk = new byte[CHUNK_BYTES];
         while (!stopping) {
             long now = System.nanoTime();
             for (Slot s : mine) {
                 try {
-                    step(s, now, runNanos, chunk);
+                    step(s, now, end, chunk);
                 } catch (Exception e) {
-                    sessionsFailed.incrementAndGet();
-                    s.line = null;
-                    s.startNanos = now + TimeUnit.SECONDS.toNanos(1);
+                    sessionsEndedEarly.incrementAndGet();
+                    abandon(s);
                 }
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
         }
     }
 
-    private void step(Slot s, long now, long runNanos, byte[] chunk) throws Exception {
+    /** Gives the slot's session up: dropped without a close handshake, awaited at the end all the same. */
+    private void abandon(Slot s) {
+        Line line = s.line;
+        s.line = null;
+        if (line != null && !line.ended) {
+            abandonedCount.incrementAndGet();
+            abandoned.add(line);
+            try {
+                line.abort();
+            } catch (RuntimeException e) {
+                // the library refused: the end-of-run wait still counts it if it never ends
+            }
+        }
+    }
+
+    private void step(Slot s, long now, long end, byte[] chunk) throws Exception {
         if (s.line == null) {
-            if (now >= s.startNanos) {
-                begin(s, now, runNanos);
+            if (now >= s.nextStart && now < end) {
+                begin(s, now, end);
             }
             return;
         }
         Line line = s.line;
         if (line.ended) {
-            if (line.failed) {
-                sessionsFailed.incrementAndGet();
+            if (!s.closing) {
+                sessionsEndedEarly.incrementAndGet(); // before the app's close: a fault, an idle timeout
             }
-            s.line = null;
-            s.startNanos = now; // the next call takes the slot
+            s.line = null; // the slot waits for the session's planned end (nextStart)
             return;
         }
         if (s.closing) {
             if (now - s.closeAtNanos > TimeUnit.SECONDS.toNanos(20)) {
-                stuckCloses.incrementAndGet(); // counted, and the slot moves on
-                s.line = null;
-                s.startNanos = now;
+                abandon(s); // a close never answered
             }
             return;
         }
         if (!line.open) {
-            if (now - s.startNanos > TimeUnit.SECONDS.toNanos(20)) {
-                sessionsFailed.incrementAndGet();
-                s.line = null;
-                s.startNanos = now;
+            if (now - s.plannedStart > TimeUnit.SECONDS.toNanos(20)) {
+                sessionsEndedEarly.incrementAndGet();
+                abandon(s); // never opened
             }
             return;
         }
-        long elapsed = now - s.startNanos;
-        if (elapsed >= s.lifeNanos) {
+        if (s.openNanos == 0) {
+            s.openNanos = now; // audio paces from the open, not from the connect
+        }
+        long elapsed = now - s.openNanos;
+        if (now - s.plannedStart >= s.lifeNanos) {
             s.closing = true;
             s.closeAtNanos = now;
             line.close();
@@ -444,27 +505,27 @@ public final class SoakApp {
         }
     }
 
-    private void begin(Slot s, long now, long runNanos) throws Exception {
-        long life;
+    private void begin(Slot s, long now, long end) throws Exception {
+        // The plan of this slot's next session, the same in every run with this seed.
+        SplittableRandom plan = new SplittableRandom(seed * 1_000_003L + s.index * 10_007L + s.generation++);
+        long life = TimeUnit.SECONDS.toNanos(20 + plan.nextInt(101));
         String fault = "";
-        synchronized (random) {
-            life = TimeUnit.SECONDS.toNanos(20 + random.nextInt(101));
-            int dice = random.nextInt(10);
-            if (dice == 0) {
-                String[] faults = {"sim_fault=net0000&sim_fault_after=" + (3 + random.nextInt(10)) + "s",
-                        "sim_fault=reset&sim_fault_after=" + (3 + random.nextInt(10)) + "s", "sim_fault=reject_429", "sim_fault=bad_audio"};
-                fault = "&" + faults[random.nextInt(faults.length)];
-            }
-            s.pauseFromNanos = Long.MAX_VALUE;
-            if (random.nextInt(5) == 0) {
-                s.pauseFromNanos = TimeUnit.SECONDS.toNanos(5);
-                s.pauseToNanos = s.pauseFromNanos + TimeUnit.SECONDS.toNanos(12);
-            }
+        if (plan.nextInt(10) == 0) {
+            String[] faults = {"sim_fault=net0000&sim_fault_after=" + (3 + plan.nextInt(10)) + "s",
+                    "sim_fault=reset&sim_fault_after=" + (3 + plan.nextInt(10)) + "s", "sim_fault=reject_429", "sim_fault=bad_audio"};
+            fault = "&" + faults[plan.nextInt(faults.length)];
         }
-        s.lifeNanos = Math.min(life, runNanos);
+        s.pauseFromNanos = Long.MAX_VALUE;
+        if (plan.nextInt(5) == 0) {
+            s.pauseFromNanos = TimeUnit.SECONDS.toNanos(5);
+            s.pauseToNanos = s.pauseFromNanos + TimeUnit.SECONDS.toNanos(12);
+        }
+        s.plannedStart = Math.max(now, s.nextStart);
+        s.lifeNanos = Math.min(life, end - s.plannedStart);
+        s.nextStart = s.plannedStart + s.lifeNanos;
+        s.openNanos = 0;
         s.chunksSent = 0;
         s.closing = false;
-        s.startNanos = now;
         String target = url + Sessions.AUDIO_QUERY + fault;
         sessionsStarted.incrementAndGet();
         switch (s.library) {
