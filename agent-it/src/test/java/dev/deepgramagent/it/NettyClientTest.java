@@ -135,6 +135,21 @@ class NettyClientTest {
         assertEquals(50, sessions.get(0).audioFrames());
     }
 
+    /**
+     * Flux's own end (CloseStream after the turn, then a close frame without a status code) is clean.
+     * Netty reports that close as -1, which the fault matrix caught being read as a server error.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"netty-4.1", "reactor-netty", "vertx"})
+    void fluxsOwnEndIsClean(String stack) throws Exception {
+        Streaming.Outcome with = Streaming.run(stack, "", app(stack, "url=" + SIM.get().fluxUrl() + FluxTest.FLUX_QUERY, "seconds=2",
+                "realtime=true", "tail_silence=0.6", "await_turn_end=true", "end=closestream", "wait=10"));
+        assertEquals(100, with.words(), with.toString());
+        assertEquals("clean", with.rootCause(), with.toString());
+        assertEquals("1005", with.end().get("close_code"), with.toString());
+        assertEquals("/v2/listen", with.end().get("endpoint"), with.toString());
+    }
+
     /** netty.handshake.timeout: a handshake to a server that accepts the connection and never answers. */
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"netty-4.1", "reactor-netty", "vertx"})
