@@ -17,9 +17,14 @@ final class FaultRows {
     private FaultRows() {
     }
 
-    /** OkHttp's table: every end, its own read/ping timeout included. */
-    private static Object[][] okhttpRows() {
-        return new Object[][] {
+    /**
+     * The ends every library can meet, with what differs for OkHttp: its own read/ping timeout (a
+     * client_timeout row, which the others lack), and waits sized to its 60 s close timeout. The
+     * others' unanswered close is bounded by {@code <library>.close.timeout}.
+     */
+    private static List<Object[]> baseRows(String library) {
+        boolean okhttp = library.equals("okhttp");
+        List<Object[]> rows = new ArrayList<>(List.of(new Object[][] {
                 // root cause, simulator query, app arguments, extra agent options
                 {"clean", "", "seconds=1 end=closestream", ""},
                 {"client_close_unflushed", "sim_fault=ignore_finalize", "seconds=1.5 end=close", "finalize.timeout=500ms"},
@@ -33,39 +38,17 @@ final class FaultRows {
                 {"handshake_rejected", "sim_fault=reject_402", "seconds=0 end=none wait=5", ""},
                 {"handshake_server_error", "sim_fault=reject_503", "seconds=0 end=none wait=5", ""},
                 {"network_reset", "sim_fault=reset&sim_fault_after=300ms", "seconds=1 realtime=true end=none wait=5", ""},
-                {"client_timeout", "sim_fault=half_open&sim_fault_after=300ms", "seconds=1 realtime=true ping_ms=300 end=none wait=8", ""},
-                {"client_cancel", "", "seconds=1 end=cancel", ""},
-                {"close_timeout", "sim_fault=half_open&sim_fault_after=300ms", "seconds=1 realtime=true end=close wait=8",
-                        "okhttp.close.timeout=1s,finalize.timeout=500ms"},
-                {"jvm_shutdown", "", "seconds=1 realtime=true end=exit", ""},
-                {"message_rejected", "", "seconds=1 text={\"type\":\"Bogus\"} end=none wait=5", ""},
-        };
-    }
-
-    /**
-     * The ends of a library without a read or ping timeout of its own (no client_timeout row), whose
-     * unanswered close is bounded by {@code <library>.close.timeout}.
-     */
-    private static Object[][] rowsWithoutClientTimeout(String library) {
-        return new Object[][] {
-                {"clean", "", "seconds=1 end=closestream", ""},
-                {"client_close_unflushed", "sim_fault=ignore_finalize", "seconds=1.5 end=close", "finalize.timeout=500ms"},
-                {"server_idle_timeout", "sim_idle_timeout=1s", "seconds=1 pause_after=0.5 pause=3 end=close wait=5", ""},
-                {"server_processing_timeout", "sim_fault=net0000&sim_fault_after=500ms", "seconds=1 realtime=true end=none wait=5", ""},
-                {"bad_audio", "sim_fault=bad_audio", "seconds=1 end=none wait=5", ""},
-                {"server_error", "sim_fault=close&sim_close_code=1013&sim_close_reason=overloaded&sim_fault_after=300ms",
-                        "seconds=1 realtime=true end=none wait=5", ""},
-                {"handshake_auth", "sim_fault=reject_401", "seconds=0 end=none wait=5", ""},
-                {"handshake_rate_limited", "sim_fault=reject_429", "seconds=0 end=none wait=5", ""},
-                {"handshake_rejected", "sim_fault=reject_402", "seconds=0 end=none wait=5", ""},
-                {"handshake_server_error", "sim_fault=reject_503", "seconds=0 end=none wait=5", ""},
-                {"network_reset", "sim_fault=reset&sim_fault_after=300ms", "seconds=1 realtime=true end=none wait=5", ""},
-                {"client_cancel", "", "seconds=1 end=cancel wait=1", ""},
-                {"close_timeout", "sim_fault=half_open&sim_fault_after=300ms", "seconds=1 realtime=true end=close wait=3",
-                        library + ".close.timeout=1s,finalize.timeout=500ms"},
-                {"jvm_shutdown", "", "seconds=1 realtime=true end=exit", ""},
-                {"message_rejected", "", "seconds=1 text={\"type\":\"Bogus\"} end=none wait=5", ""},
-        };
+        }));
+        if (okhttp) {
+            rows.add(new Object[] {"client_timeout", "sim_fault=half_open&sim_fault_after=300ms",
+                    "seconds=1 realtime=true ping_ms=300 end=none wait=8", ""});
+        }
+        rows.add(new Object[] {"client_cancel", "", okhttp ? "seconds=1 end=cancel" : "seconds=1 end=cancel wait=1", ""});
+        rows.add(new Object[] {"close_timeout", "sim_fault=half_open&sim_fault_after=300ms",
+                "seconds=1 realtime=true end=close wait=" + (okhttp ? 8 : 3), library + ".close.timeout=1s,finalize.timeout=500ms"});
+        rows.add(new Object[] {"jvm_shutdown", "", "seconds=1 realtime=true end=exit", ""});
+        rows.add(new Object[] {"message_rejected", "", "seconds=1 text={\"type\":\"Bogus\"} end=none wait=5", ""});
+        return rows;
     }
 
     /** The metrics label of a stack's sessions. */
@@ -116,11 +99,10 @@ final class FaultRows {
      */
     static List<Object[]> table(String stack) {
         if (stack.equals("okhttp")) {
-            return List.of(okhttpRows());
+            return baseRows("okhttp");
         }
         List<Object[]> rows = new ArrayList<>();
-        for (Object[] r : rowsWithoutClientTimeout(library(stack))) {
-            Object[] row = r.clone();
+        for (Object[] row : baseRows(library(stack))) {
             if (row[0].equals("client_cancel") && (stack.equals("vertx") || stack.equals("nv-websocket"))) {
                 continue;
             }
