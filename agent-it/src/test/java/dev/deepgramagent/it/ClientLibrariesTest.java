@@ -23,8 +23,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The agent's promises on the client libraries beyond OkHttp, the JDK client and Netty, each the
  * sample app on one stack of agent-it/stacks: nv-websocket-client 2.14 (Deepgram's own Java example,
- * {@code library="nv-websocket"}), Java-WebSocket 1.6.0 ({@code library="java-websocket"}) and
- * Jetty 12.1's WebSocket client ({@code library="jetty"}). The stack's name is the library's label.
+ * {@code library="nv-websocket"}), Java-WebSocket 1.6.0 ({@code library="java-websocket"}),
+ * Jetty 12.1's WebSocket client ({@code library="jetty"}) and Jakarta WebSocket on Tyrus 2.2's standalone
+ * client (stack tyrus, {@code library="jakarta"}). {@link FaultRows#library} gives a stack's label.
  */
 @Execution(ExecutionMode.CONCURRENT) // every test forks its own JVMs and opens its own simulator sessions
 class ClientLibrariesTest {
@@ -42,6 +43,8 @@ class ClientLibrariesTest {
                 return "client=dev.deepgramagent.it.stacks.NvWebSocketClient";
             case "jetty":
                 return "client=dev.deepgramagent.it.stacks.JettyClient";
+            case "tyrus":
+                return "client=dev.deepgramagent.it.stacks.TyrusClient";
             default:
                 return "client=dev.deepgramagent.it.stacks.JavaWebSocketClient";
         }
@@ -56,7 +59,7 @@ class ClientLibrariesTest {
 
     /** 10 s of audio at real time, the app's close right after the last chunk (nv: disconnect(), as Deepgram's example). */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"nv-websocket", "java-websocket", "jetty"})
+    @ValueSource(strings = {"nv-websocket", "java-websocket", "jetty", "tyrus"})
     void closeRightAfterTheLastChunkLosesNothingWithTheAgent(String stack) throws Exception {
         String[] app = app(stack, "url=" + Streaming.url(SIM.get(), null), "seconds=10", "realtime=true", "end=close");
         CompletableFuture<Streaming.Outcome> plain = Streaming.runAsync(stack, null, app);
@@ -66,7 +69,7 @@ class ClientLibrariesTest {
         assertEquals(500, with.words(), "every chunk transcribed with the agent\n" + with);
         Map<String, String> end = with.end();
         assertEquals("clean", end.get("root_cause"), with.toString());
-        assertEquals(stack, end.get("library"), with.toString());
+        assertEquals(FaultRows.library(stack), end.get("library"), with.toString());
         assertEquals("0.0", end.get("audio_lost_seconds"), with.toString());
         assertEquals("1", end.get("injected_finalize"), with.toString());
         assertFalse(with.jvm.stderr().contains("internal error"), with.toString());
@@ -77,7 +80,7 @@ class ClientLibrariesTest {
 
     /** 2 s of audio, a 25 s pause, 2 s more, close: Deepgram's 10 s idle window falls in the pause. */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"nv-websocket", "java-websocket", "jetty"})
+    @ValueSource(strings = {"nv-websocket", "java-websocket", "jetty", "tyrus"})
     void longPauseSurvivesWithKeepAlive(String stack) throws Exception {
         String[] app = app(stack, "url=" + Streaming.url(SIM.get(), null), "seconds=4", "realtime=true", "pause_after=2",
                 "pause=25", "end=close", "wait=20");
@@ -97,7 +100,7 @@ class ClientLibrariesTest {
 
     /** Flux: close in the middle of a turn; the agent ends the turn first, never with a v1 message. */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"nv-websocket", "java-websocket", "jetty"})
+    @ValueSource(strings = {"nv-websocket", "java-websocket", "jetty", "tyrus"})
     void aFluxMidTurnCloseDeliversTheTurn(String stack) throws Exception {
         String[] app = app(stack, "url=" + SIM.get().fluxUrl() + FluxTest.FLUX_QUERY, "seconds=3", "realtime=true", "end=close",
                 "wait=10");
@@ -113,7 +116,7 @@ class ClientLibrariesTest {
 
     /** A WebSocket to another path of the same host is no Deepgram session: no KeepAlive in a pause, no Finalize before its close. */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"nv-websocket", "java-websocket", "jetty"})
+    @ValueSource(strings = {"nv-websocket", "java-websocket", "jetty", "tyrus"})
     void anotherSocketIsUntouched(String stack) throws Exception {
         String[] app = app(stack, "url=" + SIM.get().echoUrl() + "?stack=" + stack, "seconds=1", "realtime=true",
                 "pause_after=0.5", "pause=1.5", "text=hello", "end=close", "wait=3");
@@ -147,6 +150,23 @@ class ClientLibrariesTest {
     }
 
     /**
+     * Tyrus bounds the handshake itself (ClientProperties.HANDSHAKE_TIMEOUT, 30 s by default; the app sets
+     * 1 s here): when it runs out the session ends as client_timeout at once, not at the agent's sweep.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"active", "observe"})
+    void tyrusOwnHandshakeTimeoutIsAClientTimeout(String mode) throws Exception {
+        try (Blackhole blackhole = new Blackhole()) {
+            Streaming.Outcome with = Streaming.run("tyrus", "mode=" + mode,
+                    app("tyrus", "url=" + blackhole.listenUrl(), "seconds=1", "end=close", "handshake_ms=1000"));
+            assertEquals("client_timeout", with.rootCause(), with.toString());
+            assertEquals("jakarta", with.end().get("library"), with.toString());
+            assertTrue(Double.parseDouble(with.end().get("duration_seconds")) < 5, with.toString());
+            assertTrue(with.jvm.stdout().contains("FAILURE"), with.toString());
+        }
+    }
+
+    /**
      * Every end each client can meet (FaultRows.table says which each lacks, and why). nv-websocket's
      * unanswered close ends at disconnect's close delay; Java-WebSocket waits for nothing after its
      * close, so java-websocket.close.timeout bounds an unanswered one; Jetty waits for Deepgram's close
@@ -154,7 +174,7 @@ class ClientLibrariesTest {
      */
     static Stream<Arguments> rootCauses() {
         List<Arguments> out = new ArrayList<>();
-        for (String stack : new String[] {"nv-websocket", "java-websocket", "jetty"}) {
+        for (String stack : new String[] {"nv-websocket", "java-websocket", "jetty", "tyrus"}) {
             for (String mode : RootCauseTest.modes()) {
                 for (Object[] r : FaultRows.table(stack)) {
                     out.add(Arguments.of(stack, r[0], mode, r[1], r[2], r[3]));
@@ -175,7 +195,7 @@ class ClientLibrariesTest {
         String options = "mode=" + mode + (agentOptions.isEmpty() ? "" : "," + agentOptions);
         Streaming.Outcome outcome = Streaming.run(stack, options, args.toArray(new String[0]));
         assertEquals(expected, outcome.rootCause(), outcome.toString());
-        assertEquals(stack, outcome.end().get("library"), outcome.toString());
+        assertEquals(FaultRows.library(stack), outcome.end().get("library"), outcome.toString());
         if (mode.equals("observe")) {
             assertEquals("0", outcome.end().get("injected_finalize"), outcome.toString());
             assertEquals("0", outcome.end().get("injected_keepalive"), outcome.toString());

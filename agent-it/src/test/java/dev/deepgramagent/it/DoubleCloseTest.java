@@ -21,7 +21,7 @@ class DoubleCloseTest {
     static final SimulatorExtension SIM = SimulatorExtension.deepgramTimings();
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"okhttp", "jdk", "reactor-netty", "nv-websocket", "java-websocket", "jetty"})
+    @ValueSource(strings = {"okhttp", "jdk", "reactor-netty", "nv-websocket", "java-websocket", "jetty", "tyrus"})
     void aSecondCloseWaitsWithTheFirst(String library) throws Exception {
         String runtime = library.equals("okhttp") || library.equals("jdk") ? "4" : library;
         String client = library.equals("okhttp") ? "client=okhttp" : library.equals("jdk") ? "client=jdk"
@@ -31,7 +31,7 @@ class DoubleCloseTest {
         assertEquals(200, with.words(), "every chunk transcribed\n" + with);
         Map<String, String> end = with.end();
         assertEquals("clean", end.get("root_cause"), with.toString());
-        assertEquals(library.equals("reactor-netty") ? "netty" : library, end.get("library"), with.toString());
+        assertEquals(FaultRows.library(library), end.get("library"), with.toString());
         assertEquals("1", end.get("injected_finalize"), with.toString());
         assertFalse(with.jvm.stderr().contains("internal error"), with.toString());
     }

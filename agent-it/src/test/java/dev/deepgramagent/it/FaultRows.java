@@ -12,7 +12,7 @@ import java.util.List;
 final class FaultRows {
 
     /** Every stack the tables and the matrix run, in the matrix's order; the label its sessions carry is {@link #library}. */
-    static final List<String> STACKS = List.of("okhttp", "jdk", "netty-4.1", "reactor-netty", "vertx", "nv-websocket", "java-websocket", "jetty");
+    static final List<String> STACKS = List.of("okhttp", "jdk", "netty-4.1", "reactor-netty", "vertx", "nv-websocket", "java-websocket", "jetty", "tyrus");
 
     private FaultRows() {
     }
@@ -59,6 +59,8 @@ final class FaultRows {
             case "reactor-netty":
             case "vertx":
                 return "netty";
+            case "tyrus":
+                return "jakarta";
             default:
                 return stack;
         }
@@ -92,9 +94,12 @@ final class FaultRows {
      * <ul>
      * <li>The JDK client, Netty, nv-websocket and Jetty have no read or ping timeout of their own: no client_timeout
      * row; Java-WebSocket's lost-connection timer is its client timeout (ping_ms: its interval, whole seconds).</li>
-     * <li>Vert.x and nv-websocket cannot drop a connection without its close handshake: no client_cancel row.</li>
-     * <li>reactor-netty drops the connection as soon as its close frame is written, so a close the server never
-     * answers ends as the app's close, with the audio the server never answered lost.</li>
+     * <li>Vert.x, nv-websocket and Jakarta WebSocket (Tyrus) cannot drop a connection without its close handshake:
+     * no client_cancel row.</li>
+     * <li>reactor-netty and Tyrus drop the connection as soon as their close frame is written, so a close the server
+     * never answers ends as the app's close, with the audio the server never answered lost (Tyrus has no close
+     * timeout key to set).</li>
+     * <li>Tyrus's session idle timeout (idle_ms: {@code Session.setMaxIdleTimeout}) is its client timeout.</li>
      * </ul>
      */
     static List<Object[]> table(String stack) {
@@ -103,11 +108,14 @@ final class FaultRows {
         }
         List<Object[]> rows = new ArrayList<>();
         for (Object[] row : baseRows(library(stack))) {
-            if (row[0].equals("client_cancel") && (stack.equals("vertx") || stack.equals("nv-websocket"))) {
+            if (row[0].equals("client_cancel") && cannotCancel(stack)) {
                 continue;
             }
             if (row[0].equals("close_timeout") && stack.equals("reactor-netty")) {
                 row[0] = "client_close_unflushed";
+            }
+            if (row[0].equals("close_timeout") && stack.equals("tyrus")) {
+                row = new Object[] {"client_close_unflushed", row[1], row[2], "finalize.timeout=500ms"};
             }
             rows.add(row);
         }
@@ -115,15 +123,23 @@ final class FaultRows {
             rows.add(new Object[] {"client_timeout", "sim_fault=half_open&sim_fault_after=300ms",
                     "seconds=1 realtime=true ping_ms=1000 end=none wait=8", ""});
         }
+        if (stack.equals("tyrus")) {
+            rows.add(new Object[] {"client_timeout", "sim_fault=half_open&sim_fault_after=300ms",
+                    "seconds=1 realtime=true idle_ms=1000 end=none wait=8", ""});
+        }
         return rows;
+    }
+
+    private static boolean cannotCancel(String stack) {
+        return stack.equals("vertx") || stack.equals("nv-websocket") || stack.equals("tyrus");
     }
 
     /** Why a stack has no row for a fault the matrix lists, or null when it has one. */
     static String missing(String stack, String fault) {
-        if (fault.equals("client_timeout") && !stack.equals("okhttp") && !stack.equals("java-websocket")) {
+        if (fault.equals("client_timeout") && !stack.equals("okhttp") && !stack.equals("java-websocket") && !stack.equals("tyrus")) {
             return "the library has no read or ping timeout of its own";
         }
-        if (fault.equals("client_cancel") && (stack.equals("vertx") || stack.equals("nv-websocket"))) {
+        if (fault.equals("client_cancel") && cannotCancel(stack)) {
             return "the library cannot drop a connection without its close handshake";
         }
         return null;

@@ -39,7 +39,7 @@ class FleetDashboardsTest {
         Map<String, Map<String, String>> targets = new LinkedHashMap<>();
         for (String pod : PODS) {
             int port = ForkedJvm.freePort();
-            apps.add(ForkedJvm.app(MetricsScenarioApp.class).stack("netty-4.1", "nv-websocket", "java-websocket", "jetty")
+            apps.add(ForkedJvm.app(MetricsScenarioApp.class).stack("netty-4.1", "nv-websocket", "java-websocket", "jetty", "tyrus")
                     .withAgent("hosts=127.0.0.1,metrics.host=127.0.0.1,metrics.port=" + port
                             + ",keepalive.interval=1s,server.idle.window=2s,log.sessions=none")
                     .args(sim.listenUrl() + Streaming.AUDIO, sim.fluxUrl() + FluxTest.FLUX_QUERY).start());

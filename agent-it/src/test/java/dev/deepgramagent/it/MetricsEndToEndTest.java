@@ -47,9 +47,9 @@ class MetricsEndToEndTest {
 
     /** What MetricsScenarioApp's sessions must produce. */
     static final Map<String, Integer> EXPECTED_ENDS = Map.of(
-            "clean", 14, "server_idle_timeout", 2, "bad_audio", 1, "handshake_rate_limited", 1,
-            "handshake_auth", 6, "server_processing_timeout", 1, "network_reset", 2, "message_rejected", 1, "handshake_rejected", 1);
-    static final int SESSIONS = 29;
+            "clean", 15, "server_idle_timeout", 2, "bad_audio", 1, "handshake_rate_limited", 1,
+            "handshake_auth", 7, "server_processing_timeout", 1, "network_reset", 2, "message_rejected", 1, "handshake_rejected", 1);
+    static final int SESSIONS = 31;
     static final Set<String> FIRING = Set.of("DeepgramAudioLost", "DeepgramIdleTimeouts", "DeepgramHandshakeAuthFailures",
             "DeepgramRateLimited", "DeepgramBadAudio", "DeepgramMessagesRejected", "DeepgramConfigureFailures");
     static final Set<String> SILENT = Set.of("DeepgramServerErrors", "DeepgramSlowFlushes", "DeepgramAgentInternalErrors",
@@ -65,7 +65,7 @@ class MetricsEndToEndTest {
     void runScenariosAndScrape() throws Exception {
         sim = DeepgramSimulator.start(SimulatorOptions.defaults().latency(Duration.ofMillis(300)));
         metricsPort = ForkedJvm.freePort();
-        app = ForkedJvm.app(MetricsScenarioApp.class).stack("netty-4.1", "nv-websocket", "java-websocket", "jetty")
+        app = ForkedJvm.app(MetricsScenarioApp.class).stack("netty-4.1", "nv-websocket", "java-websocket", "jetty", "tyrus")
                 .withAgent("hosts=127.0.0.1,metrics.host=127.0.0.1,metrics.port=" + metricsPort + ",keepalive.interval=1s,server.idle.window=2s,log.format=json,log.sessions=all")
                 .args(sim.listenUrl() + Streaming.AUDIO, sim.fluxUrl() + FluxTest.FLUX_QUERY).start();
         app.awaitStdout(s -> s.contains("READY"), 60);
@@ -155,7 +155,7 @@ class MetricsEndToEndTest {
         assertEquals(16.12 + 44 / 32000.0, value("sum(deepgram_agent_audio_sent_seconds_total)"), 1e-6);
         assertEquals(16.12 * 32000 + 44, value("sum(deepgram_agent_audio_sent_bytes_total)"), 1e-3);
         assertEquals(1, value("sum(deepgram_agent_handshake_failures_total{status=\"429\"})"), 1e-9);
-        assertEquals(6, value("sum(deepgram_agent_handshake_failures_total{status=\"401\"})"), 1e-9);
+        assertEquals(7, value("sum(deepgram_agent_handshake_failures_total{status=\"401\"})"), 1e-9);
         assertEquals(SESSIONS, value("sum(deepgram_agent_session_duration_seconds_count)"), 1e-9);
         assertEquals(1, value("sum(deepgram_agent_sessions_reconnected_total)"), 1e-9, "one reconnect; the fresh client is none");
         assertEquals(1, value("sum(deepgram_agent_sessions_reconnected_total{previous_root_cause=\"network_reset\"})"), 1e-9);
@@ -178,8 +178,8 @@ class MetricsEndToEndTest {
         assertEquals(1, value("sum(deepgram_agent_sessions_ended_total{library=\"jdk\",root_cause=\"handshake_auth\"})"), 1e-9);
         assertEquals(1, value("sum(deepgram_agent_messages_injected_total{library=\"jdk\",type=\"finalize\"})"), 1e-9);
         assertEquals(1.5, value("sum(deepgram_agent_audio_rescued_seconds_total{library=\"jdk\"})"), 1e-6);
-        // And plain Netty's, nv-websocket-client's, Java-WebSocket's and Jetty's, each under its own.
-        for (String library : new String[] {"netty", "nv-websocket", "java-websocket", "jetty"}) {
+        // And plain Netty's, nv-websocket-client's, Java-WebSocket's, Jetty's and Tyrus's (jakarta), each under its own.
+        for (String library : new String[] {"netty", "nv-websocket", "java-websocket", "jetty", "jakarta"}) {
             String l = "library=\"" + library + "\"";
             assertEquals(2, value("sum(deepgram_agent_sessions_ended_total{" + l + "})"), 1e-9, library);
             assertEquals(1, value("sum(deepgram_agent_sessions_ended_total{" + l + ",root_cause=\"clean\"})"), 1e-9, library);
@@ -210,7 +210,7 @@ class MetricsEndToEndTest {
 
     /** The drill-down's library variable set to each client library but OkHttp: every panel filtered by library shows that client's sessions. */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"jdk", "netty", "nv-websocket", "java-websocket", "jetty"})
+    @ValueSource(strings = {"jdk", "netty", "nv-websocket", "java-websocket", "jetty", "jakarta"})
     void theDrillDownShowsEveryLibraryWithoutEdits(String library) throws Exception {
         List<String> problems = new ArrayList<>();
         for (Dashboards.Query q : Dashboards.queries(library)) {

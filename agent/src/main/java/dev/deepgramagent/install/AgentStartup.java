@@ -6,6 +6,7 @@ import dev.deepgramagent.config.ConfigKey;
 import dev.deepgramagent.core.AgentCore;
 import dev.deepgramagent.errors.InternalErrors;
 import dev.deepgramagent.instrumentation.jdk.JdkWebSocketInstrumentation;
+import dev.deepgramagent.instrumentation.jakarta.JakartaInstrumentation;
 import dev.deepgramagent.instrumentation.javawebsocket.JavaWebSocketInstrumentation;
 import dev.deepgramagent.instrumentation.jetty.JettyInstrumentation;
 import dev.deepgramagent.instrumentation.netty.NettyInstrumentation;
@@ -27,13 +28,13 @@ final class AgentStartup {
     /** Every instrumented library: the one place a new adapter is registered (its type names also go to InstrumentedTypes). */
     static final List<InstrumentationModule> MODULES = List.of(new OkHttpInstrumentation(), new JdkWebSocketInstrumentation(),
             new NettyInstrumentation(), new NvWebSocketInstrumentation(), new JavaWebSocketInstrumentation(),
-            new JettyInstrumentation());
+            new JettyInstrumentation(), new JakartaInstrumentation());
 
     private static final String JDK_CLIENT_HINT = "java/net/http/HttpClient";
     /**
      * Classes a WebSocket client loads before its first handshake (plain Netty's handshaker factory,
      * reactor-netty's WebSocket spec, Vert.x's WebSocket client, nv-websocket's factory, Java-WebSocket's
-     * drafts, Jetty's core client): the adapters' classes in that loader are woven from then on in the background, not on
+     * drafts, Jetty's core client, Tyrus's client manager): the adapters' classes in that loader are woven from then on in the background, not on
      * an event loop or the app's thread at the first handshake.
      */
     private static final List<String> CLIENT_HINTS = List.of(
@@ -42,7 +43,8 @@ final class AgentStartup {
             "io/vertx/core/http/impl/WebSocketClientImpl",
             "com/neovisionaries/ws/client/WebSocketFactory",
             "org/java_websocket/drafts/Draft",
-            "org/eclipse/jetty/websocket/core/client/WebSocketCoreClient");
+            "org/eclipse/jetty/websocket/core/client/WebSocketCoreClient",
+            "org/glassfish/tyrus/client/ClientManager");
 
     private AgentStartup() {
     }

@@ -27,12 +27,18 @@ final class InstrumentedTypes {
             "org/java_websocket/AbstractWebSocket",
             "org/eclipse/jetty/websocket/core/client/CoreClientUpgradeRequest",
             "org/eclipse/jetty/websocket/core/WebSocketCoreSession",
-            "org/eclipse/jetty/websocket/common/WebSocketSession");
+            "org/eclipse/jetty/websocket/common/WebSocketSession",
+            "org/glassfish/tyrus/client/TyrusClientEngine",
+            "org/glassfish/tyrus/core/TyrusEndpointWrapper",
+            "org/glassfish/tyrus/core/TyrusSession",
+            "org/glassfish/tyrus/core/TyrusRemoteEndpoint$Basic",
+            "org/glassfish/tyrus/core/TyrusRemoteEndpoint$Async");
 
     /** Library names for the start-up line. */
     static final String SUMMARY = "okhttp (okhttp3.internal.ws.RealWebSocket), jdk (java.net.http.WebSocket), "
             + "netty (io.netty.handler.codec.http.websocketx.WebSocketClientHandshaker: reactor-netty, Vert.x, plain Netty), "
-            + "nv-websocket (com.neovisionaries.ws.client.WebSocket), java-websocket (org.java_websocket.WebSocketImpl), jetty (org.eclipse.jetty.websocket.core.WebSocketCoreSession)";
+            + "nv-websocket (com.neovisionaries.ws.client.WebSocket), java-websocket (org.java_websocket.WebSocketImpl), jetty (org.eclipse.jetty.websocket.core.WebSocketCoreSession), "
+            + "jakarta (org.glassfish.tyrus.core.TyrusSession: Tyrus 2)";
 
     /** For the "instrumented" debug line: how the class got its advice. */
     static String howInstrumented(boolean retransformed) {

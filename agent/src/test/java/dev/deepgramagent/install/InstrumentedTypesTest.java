@@ -85,14 +85,14 @@ class InstrumentedTypesTest {
     }
 
     /**
-     * nv-websocket-client, Java-WebSocket and Jetty's WebSocket core, as the versions on this test's
-     * class path ship them (2.14, 1.6.0, 12.1.14): every hook is matched (each piece of advice's Bridge call is in the woven class),
+     * nv-websocket-client, Java-WebSocket, Jetty's WebSocket core and Tyrus, as the versions on this test's
+     * class path ship them (2.14, 1.6.0, 12.1.14, 2.2.1): every hook is matched (each piece of advice's Bridge call is in the woven class),
      * and every woven class is defined, verified and initialized in a loader of its own, together
      * with the rest of its library. nv-websocket's class files are Java 5: advice must not bring
      * invokedynamic (string concatenation, lambdas) into them.
      */
     @Test
-    void everyNvWebSocketJavaWebSocketAndJettyHookIsMatchedAndVerifies() throws Exception {
+    void everyNvWebSocketJavaWebSocketJettyAndTyrusHookIsMatchedAndVerifies() throws Exception {
         Map<String, List<String>> expected = Map.ofEntries(
                 Map.entry("com.neovisionaries.ws.client.WebSocketFactory", List.of("tunedTimeout")),
                 Map.entry("com.neovisionaries.ws.client.WebSocket", List.of("socketCreated", "failed", "socketOpened", "tunedTimeout",
@@ -109,10 +109,17 @@ class InstrumentedTypesTest {
                         "socketRekeyed", "failed")),
                 Map.entry("org.eclipse.jetty.websocket.core.WebSocketCoreSession", List.of("socketRekeyed", "tunedTimeout", "binarySent",
                         "textSent", "closeRequested", "closeIssued", "textPartReceived", "closeReceived", "failed")),
-                Map.entry("org.eclipse.jetty.websocket.common.WebSocketSession", List.of("cancelRequested")));
+                Map.entry("org.eclipse.jetty.websocket.common.WebSocketSession", List.of("cancelRequested")),
+                Map.entry("org.glassfish.tyrus.client.TyrusClientEngine", List.of("socketCreated", "socketOpened", "failed")),
+                Map.entry("org.glassfish.tyrus.core.TyrusEndpointWrapper", List.of("socketRekeyed", "textReceived", "textPartReceived",
+                        "closeReceived", "failed")),
+                Map.entry("org.glassfish.tyrus.core.TyrusSession", List.of("closeRequested", "failed")),
+                Map.entry("org.glassfish.tyrus.core.TyrusRemoteEndpoint$Basic", List.of("binarySent", "textSent")),
+                Map.entry("org.glassfish.tyrus.core.TyrusRemoteEndpoint$Async", List.of("binarySent", "textSent", "completedFuture",
+                        "onResult")));
         Weaver weaver = new Weaver(AgentStartup.MODULES);
         ClassLoader loader = getClass().getClassLoader();
-        for (String library : List.of("nv-websocket", "java-websocket", "jetty")) {
+        for (String library : List.of("nv-websocket", "java-websocket", "jetty", "jakarta")) {
             InstrumentationModule module = AgentStartup.MODULES.stream().filter(m -> m.library().equals(library)).findFirst().orElseThrow();
             Map<String, byte[]> woven = new java.util.HashMap<>();
             for (String type : module.typeNames()) {
@@ -130,7 +137,7 @@ class InstrumentedTypesTest {
                 woven.put(type, bytes);
             }
             String libraryPackage = library.equals("nv-websocket") ? "com.neovisionaries."
-                    : library.equals("jetty") ? "org.eclipse.jetty." : "org.java_websocket.";
+                    : library.equals("jetty") ? "org.eclipse.jetty." : library.equals("jakarta") ? "org.glassfish.tyrus." : "org.java_websocket.";
             ClassLoader isolated = new ClassLoader(loader) {
                 @Override
                 protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {

@@ -144,9 +144,10 @@ public final class MetricsScenarioApp {
         // The JDK's own WebSocket client: a close right after the audio, rescued; a rejected key.
         runJdk("jdk rescue", url, true);
         runJdk("jdk bad key", url + "&sim_fault=reject_401", false);
-        // Plain Netty (the sample app's client), nv-websocket-client, Java-WebSocket and Jetty (the stacks' clients): the same two.
+        // Plain Netty (the sample app's client), nv-websocket-client, Java-WebSocket, Jetty and Tyrus (the stacks' clients): the same two.
         for (String client : new String[] {"netty", "dev.deepgramagent.it.stacks.NvWebSocketClient",
-                "dev.deepgramagent.it.stacks.JavaWebSocketClient", "dev.deepgramagent.it.stacks.JettyClient"}) {
+                "dev.deepgramagent.it.stacks.JavaWebSocketClient", "dev.deepgramagent.it.stacks.JettyClient",
+                "dev.deepgramagent.it.stacks.TyrusClient"}) {
             String name = client.substring(client.lastIndexOf('.') + 1);
             runSender(name + " rescue", client, url);
             runSender(name + " bad key", client, url + "&sim_fault=reject_401");
