@@ -137,23 +137,24 @@ class MetricsEndToEndTest {
         assertEquals(3, value("sum(deepgram_agent_sessions_ended_total{endpoint=\"/v2/listen\"})"), 1e-9, "the Flux sessions");
         assertEquals(2, value("sum(deepgram_agent_sessions_ended_total{endpoint=\"/v2/listen\",root_cause=\"clean\"})"), 1e-9,
                 "Flux's CloseStream end (a close without status code) and the rescued mid-turn close are clean");
-        assertEquals(21, value("sum(deepgram_agent_sessions_opened_total)"), 1e-9, "handshakes that succeeded");
+        assertEquals(22, value("sum(deepgram_agent_sessions_opened_total)"), 1e-9, "handshakes that succeeded");
         assertEquals(3, value("sum(deepgram_agent_sessions_opened_total{endpoint=\"/v2/listen\"})"), 1e-9);
         assertEquals(0, value("sum(deepgram_agent_sessions_active)"), 1e-9);
-        assertEquals(7, value("sum(deepgram_agent_messages_injected_total{type=\"finalize\"})"), 1e-9, "one Finalize per v1 rescue");
+        assertEquals(8, value("sum(deepgram_agent_messages_injected_total{type=\"finalize\"})"), 1e-9, "one Finalize per v1 rescue");
         assertEquals(1, value("sum(deepgram_agent_messages_injected_total{type=\"forceendturn\"})"), 1e-9, "one ForceEndTurn, for the Flux rescue");
         assertTrue(value("sum(deepgram_agent_messages_injected_total{type=\"keepalive\"})") >= 2, "KeepAlive bridged the pause");
-        // The clients of the stacks (nv-websocket, Java-WebSocket, Jetty) queue the burst for their own writer threads:
-        // some results may arrive before the app's close, so only part of the 1.5 s is the agent's to rescue (checked below).
-        assertEquals(6.5, value("sum(deepgram_agent_audio_rescued_seconds_total{library!~\"nv-websocket|java-websocket|jetty\"})"), 1e-6,
+        // The clients of the stacks (nv-websocket, Java-WebSocket, Jetty, Tyrus) queue the burst for their own writer threads
+        // (Tyrus's blocking sends wait for each write): some results may arrive before the app's close, so only part of
+        // the 1.5 s is the agent's to rescue (checked below).
+        assertEquals(6.5, value("sum(deepgram_agent_audio_rescued_seconds_total{library!~\"nv-websocket|java-websocket|jetty|jakarta\"})"), 1e-6,
                 "4 v1 rescues x 1.5 s, one Flux turn of 0.5 s");
         // With the agent active the only audio lost is the frame Deepgram refused as undecodable and the
         // Flux session closed over the app's KeepAlive.
         // (within Deepgram's 1 ms rounding of result times: the 44-byte WAV header is 1.375 ms of "audio")
         assertEquals(0.12, value("sum(deepgram_agent_audio_lost_seconds_total)"), 1e-3);
-        // 16.12 s of chunks, plus the 44-byte WAV header read as 16 kHz mono linear16.
-        assertEquals(16.12 + 44 / 32000.0, value("sum(deepgram_agent_audio_sent_seconds_total)"), 1e-6);
-        assertEquals(16.12 * 32000 + 44, value("sum(deepgram_agent_audio_sent_bytes_total)"), 1e-3);
+        // 17.62 s of chunks, plus the 44-byte WAV header read as 16 kHz mono linear16.
+        assertEquals(17.62 + 44 / 32000.0, value("sum(deepgram_agent_audio_sent_seconds_total)"), 1e-6);
+        assertEquals(17.62 * 32000 + 44, value("sum(deepgram_agent_audio_sent_bytes_total)"), 1e-3);
         assertEquals(1, value("sum(deepgram_agent_handshake_failures_total{status=\"429\"})"), 1e-9);
         assertEquals(7, value("sum(deepgram_agent_handshake_failures_total{status=\"401\"})"), 1e-9);
         assertEquals(SESSIONS, value("sum(deepgram_agent_session_duration_seconds_count)"), 1e-9);
@@ -163,7 +164,7 @@ class MetricsEndToEndTest {
         assertEquals(1, value("sum(deepgram_agent_configure_total{result=\"failure\"})"), 1e-9);
         assertEquals(0, value("sum(deepgram_agent_configure_total{result=\"unanswered\"})"), 1e-9);
         assertEquals(1, value("sum(deepgram_agent_error_messages_total{variant=\"unknown_message_type\"})"), 1e-9);
-        assertEquals(7, value("sum(deepgram_agent_sessions_saved_total{by=\"finalize\"})"), 1e-9, "the seven v1 rescues");
+        assertEquals(8, value("sum(deepgram_agent_sessions_saved_total{by=\"finalize\"})"), 1e-9, "the eight v1 rescues");
         assertEquals(1, value("sum(deepgram_agent_sessions_saved_total{by=\"keepalive\"})"), 1e-9, "the pause (server.idle.window=2s here)");
         assertEquals(1, value("sum(deepgram_agent_sessions_saved_total{by=\"force_end_turn\"})"), 1e-9, "the Flux rescue");
         for (String warning : new String[] {"container_in_raw_stream", "sample_rate_mismatch", "channels_mismatch",
@@ -290,7 +291,7 @@ class MetricsEndToEndTest {
             Matcher m = Pattern.compile("\"root_cause\":\"([a-z_]+)\"").matcher(line);
             assertTrue(m.find(), line);
             causes.merge(m.group(1), 1, Integer::sum);
-            assertTrue(line.matches(".*\"library\":\"(okhttp|jdk|netty|nv-websocket|java-websocket|jetty)\".*"), line);
+            assertTrue(line.matches(".*\"library\":\"(okhttp|jdk|netty|nv-websocket|java-websocket|jetty|jakarta)\".*"), line);
             for (String field : new String[] {"\"close_code\":", "\"close_reason\":", "\"request_id\":",
                     "\"duration_seconds\":", "\"audio_seconds\":", "\"audio_lost_seconds\":", "\"audio_rescued_seconds\":"}) {
                 assertTrue(line.contains(field), field + " in " + line);
@@ -298,12 +299,13 @@ class MetricsEndToEndTest {
             assertTrue(line.contains("\"level\":\"" + (m.group(1).equals("clean") ? "INFO" : "WARN") + "\""), line);
         }
         assertEquals(EXPECTED_ENDS, causes);
-        assertEquals(9, ends.stream().filter(l -> l.contains("\"saved_by\":")).count(), "one line per saved session");
+        assertEquals(10, ends.stream().filter(l -> l.contains("\"saved_by\":")).count(), "one line per saved session");
         assertEquals(2, ends.stream().filter(l -> l.contains("\"library\":\"jdk\"")).count(), "the JDK client's sessions");
         assertEquals(2, ends.stream().filter(l -> l.contains("\"library\":\"netty\"")).count(), "plain Netty's sessions");
         assertEquals(2, ends.stream().filter(l -> l.contains("\"library\":\"nv-websocket\"")).count(), "nv-websocket's sessions");
         assertEquals(2, ends.stream().filter(l -> l.contains("\"library\":\"java-websocket\"")).count(), "Java-WebSocket's sessions");
         assertEquals(2, ends.stream().filter(l -> l.contains("\"library\":\"jetty\"")).count(), "Jetty's sessions");
+        assertEquals(2, ends.stream().filter(l -> l.contains("\"library\":\"jakarta\"")).count(), "Tyrus's sessions");
         assertEquals(4, stderr.lines().filter(l -> l.contains("\"message\":\"session warning: ")).count(), "one line per warning");
         List<String> reconnects = stderr.lines().filter(l -> l.contains("session reconnected after an abnormal end")).toList();
         assertEquals(1, reconnects.size(), stderr);
