@@ -149,6 +149,33 @@ class ClientLibrariesTest {
         }
     }
 
+    /** Tyrus's async remote (a Future per send): the same rescue as its blocking sends. */
+    @org.junit.jupiter.api.Test
+    void tyrusAsyncSendsAreRescuedToo() throws Exception {
+        Streaming.Outcome with = Streaming.run("tyrus", "",
+                app("tyrus", "url=" + Streaming.url(SIM.get(), null), "seconds=4", "realtime=true", "end=close", "async=true"));
+        assertEquals(200, with.words(), "every chunk transcribed with the agent\n" + with);
+        assertEquals("clean", with.rootCause(), with.toString());
+        assertEquals("1", with.end().get("injected_finalize"), with.toString());
+        assertEquals("0.0", with.end().get("audio_lost_seconds"), with.toString());
+    }
+
+    /**
+     * A connection that never comes (nothing listens on the port): Tyrus throws to the app without
+     * telling its engine; the session ends at once as network_reset, not at the agent's sweep.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"active", "observe"})
+    void aTyrusConnectionThatNeverComesEndsAtOnce(String mode) throws Exception {
+        int port = ForkedJvm.freePort(); // free: nothing listens there
+        Streaming.Outcome with = Streaming.run("tyrus", "mode=" + mode,
+                app("tyrus", "url=ws://127.0.0.1:" + port + "/v1/listen?encoding=linear16&sample_rate=16000", "seconds=1", "end=close"));
+        assertEquals("network_reset", with.rootCause(), with.toString());
+        assertEquals("jakarta", with.end().get("library"), with.toString());
+        assertTrue(Double.parseDouble(with.end().get("duration_seconds")) < 5, with.toString());
+        assertTrue(with.jvm.stdout().contains("FAILURE"), with.toString());
+    }
+
     /**
      * Tyrus bounds the handshake itself (ClientProperties.HANDSHAKE_TIMEOUT, 30 s by default; the app sets
      * 1 s here): when it runs out the session ends as client_timeout at once, not at the agent's sweep.

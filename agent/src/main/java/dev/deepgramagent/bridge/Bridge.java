@@ -128,6 +128,14 @@ public final class Bridge {
         }
     }
 
+    public static void messageDelivered(Object socket) {
+        try {
+            handler.messageDelivered(socket);
+        } catch (Throwable ignored) {
+            // see socketCreated
+        }
+    }
+
     public static Object audioSent(Object socket, int bytes, Object payload) {
         try {
             return handler.audioSent(socket, bytes, payload);

@@ -91,6 +91,14 @@ public abstract class BridgeHandler {
     public void textPartReceived(Object socket, CharSequence part, boolean last) {
     }
 
+    /**
+     * The library handed the message last reported by {@link #textReceived} (or {@link #textPartReceived})
+     * to the app: for adapters whose library stops delivering once the socket is closed, a close that
+     * message allowed waits until now.
+     */
+    public void messageDelivered(Object socket) {
+    }
+
     /** {@link #sendIssued}'s kinds of send. */
     public static final int SENT_TEXT = 0;
     public static final int SENT_BINARY = 1;

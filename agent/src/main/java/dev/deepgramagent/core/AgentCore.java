@@ -185,6 +185,15 @@ public final class AgentCore extends BridgeHandler {
     }
 
     @Override
+    public void messageDelivered(Object socket) {
+        try {
+            engine.messageDelivered(socket);
+        } catch (Throwable t) {
+            InternalErrors.record(InternalErrors.Kind.RUNTIME, "messageDelivered", t);
+        }
+    }
+
+    @Override
     public void textPartReceived(Object socket, CharSequence part, boolean last) {
         try {
             drill(failOnReceive, "receive");

@@ -32,7 +32,8 @@ final class InstrumentedTypes {
             "org/glassfish/tyrus/core/TyrusEndpointWrapper",
             "org/glassfish/tyrus/core/TyrusSession",
             "org/glassfish/tyrus/core/TyrusRemoteEndpoint$Basic",
-            "org/glassfish/tyrus/core/TyrusRemoteEndpoint$Async");
+            "org/glassfish/tyrus/core/TyrusRemoteEndpoint$Async",
+            "org/glassfish/tyrus/container/grizzly/client/GrizzlyClientContainer");
 
     /** Library names for the start-up line. */
     static final String SUMMARY = "okhttp (okhttp3.internal.ws.RealWebSocket), jdk (java.net.http.WebSocket), "

@@ -1,6 +1,7 @@
 package dev.deepgramagent.bench;
 
 import dev.deepgramagent.bench.jmh.JavaWebSocketSendBenchmark;
+import dev.deepgramagent.bench.jmh.JettySendBenchmark;
 import dev.deepgramagent.bench.jmh.TyrusSendBenchmark;
 import dev.deepgramagent.bench.jmh.JdkSendBenchmark;
 import dev.deepgramagent.bench.jmh.NettySendBenchmark;
@@ -75,7 +76,7 @@ final class SendPathBench {
         report.detail("send_tracked_alloc_bytes", tracked.allocBytes);
         report.detail("send_untracked_alloc_bytes", untracked.allocBytes);
 
-        // The JDK's java.net.http.WebSocket.sendBinary, Netty's frame write, nv-websocket's, Java-WebSocket's and Tyrus's sends: the same goals.
+        // The JDK's java.net.http.WebSocket.sendBinary, Netty's frame write, nv-websocket's, Java-WebSocket's, Jetty's and Tyrus's sends: the same goals.
         library(bench, report, "jdk", "JDK sendBinary 640 B", JdkSendBenchmark.class, List.of(JdkSendBenchmark.OPENS),
                 JdkSendBenchmark.TRACKED_PATH, JdkSendBenchmark.UNTRACKED_PATH);
         library(bench, report, "netty", "Netty BinaryWebSocketFrame 640 B", NettySendBenchmark.class, List.of(NettySendBenchmark.NO_LEAK_DETECTION),
@@ -84,6 +85,8 @@ final class SendPathBench {
                 NvSendBenchmark.TRACKED_PATH, NvSendBenchmark.UNTRACKED_PATH);
         library(bench, report, "java_websocket", "Java-WebSocket send(byte[]) " + JavaWebSocketSendBenchmark.FRAME_BYTES + " B", JavaWebSocketSendBenchmark.class, List.of(),
                 JavaWebSocketSendBenchmark.TRACKED_PATH, JavaWebSocketSendBenchmark.UNTRACKED_PATH);
+        library(bench, report, "jetty", "Jetty sendBinary 640 B", JettySendBenchmark.class, List.of(),
+                JettySendBenchmark.TRACKED_PATH, JettySendBenchmark.UNTRACKED_PATH);
         library(bench, report, "jakarta", "Tyrus Basic.sendBinary " + TyrusSendBenchmark.FRAME_BYTES + " B", TyrusSendBenchmark.class, List.of(),
                 TyrusSendBenchmark.TRACKED_PATH, TyrusSendBenchmark.UNTRACKED_PATH);
     }

@@ -111,6 +111,7 @@ public final class Session {
     boolean turnActive;          // StartOfTurn seen, its EndOfTurn not yet
     double lastTurnEnd;          // audio_window_end of the last EndOfTurn
     double fluxRescuedSeconds;   // turns delivered by an EndOfTurn that arrived while the app's close was deferred
+    boolean closeAfterDelivery;  // the deferred close may go, once the library handed the message that allowed it to the app
     boolean heldCloseStream;     // the app's CloseStream waits for the turn to end (ForceEndTurn sent first)
 
     // Deepgram's Error frames and Configure answers.

@@ -790,7 +790,14 @@ public final class SessionEngine {
             }
         }
         if (closeNow) {
-            performDeferred(s); // first: a listener's failure must not hold the app's close
+            SocketControl control = controls.get(s.library);
+            if (control != null && control.closesAfterDelivery()) {
+                synchronized (s) {
+                    s.closeAfterDelivery = true; // messageDelivered performs it
+                }
+            } else {
+                performDeferred(s); // first: a listener's failure must not hold the app's close
+            }
         }
         for (SessionListener l : listeners) {
             try {
@@ -806,6 +813,26 @@ public final class SessionEngine {
             } catch (Throwable t) {
                 InternalErrors.record(InternalErrors.Kind.RUNTIME, "session listener", t);
             }
+        }
+    }
+
+    /**
+     * The library handed the last received message to the app ({@link SocketControl#closesAfterDelivery}):
+     * a deferred close that message allowed goes now. The finalize timeout still bounds it, should the
+     * app's handler hold the library's thread.
+     */
+    public void messageDelivered(Object socket) {
+        Session s = socket == null ? null : table.get(socket);
+        if (s == null) {
+            return;
+        }
+        boolean close;
+        synchronized (s) {
+            close = s.closeAfterDelivery;
+            s.closeAfterDelivery = false;
+        }
+        if (close) {
+            performDeferred(s);
         }
     }
 

@@ -67,6 +67,16 @@ public interface SocketControl {
         return true;
     }
 
+    /**
+     * Whether the adapter reports a received message before the library hands it to the app, and the
+     * library hands nothing to the app once the socket is closed (Tyrus). A deferred close that such a
+     * message allows then waits for {@code Bridge.messageDelivered}, or the app would miss the very
+     * answer the close waited for.
+     */
+    default boolean closesAfterDelivery() {
+        return false;
+    }
+
     /** Drops the connection at once, without a close handshake. */
     default void abort(Object socket, Object state) throws Exception {
     }

@@ -23,8 +23,9 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Advice inlined into Tyrus 2 ({@code org.glassfish.tyrus}, the Jakarta WebSocket reference
  * implementation). Each piece only extracts values and calls {@link Bridge}; every one suppresses any
- * Throwable. A session is keyed by its {@code TyrusEndpointWrapper} during the handshake (Tyrus builds
- * one per connect) and by the app's {@code Session} (a {@code TyrusSession}) from the 101 on. A send the
+ * Throwable. A session is keyed by its {@code TyrusClientEngine} during the handshake, by the
+ * {@code TyrusEndpointWrapper} from the 101 (Tyrus builds both per connect), and by the app's
+ * {@code Session} (a {@code TyrusSession}) once the wrapper built it, before the app's onOpen. A send the
  * agent drops or holds is skipped and answered as done: a completed future, or the app's handler told
  * OK, as Tyrus would once the frame was written.
  */
@@ -35,69 +36,86 @@ public final class JakartaAdvice {
 
     /**
      * TyrusClientEngine.createUpgradeRequest(TimeoutHandler), on exit: the request with the app's headers
-     * (its Configurator's beforeRequest ran). Later calls (a redirect, an auth retry) find the wrapper
+     * (its Configurator's beforeRequest ran). Later calls (a redirect, an auth retry) find the engine
      * tracked already. Only the jakarta namespace: in a Tyrus 1 (javax) the instanceof fails and nothing is tracked.
      */
     public static final class UpgradeRequested {
         @Advice.OnMethodExit(suppress = Throwable.class)
-        static void exit(@Advice.FieldValue("endpointWrapper") Object wrapper, @Advice.Return Object request) {
-            if (request instanceof jakarta.websocket.server.HandshakeRequest && !Bridge.tracked(wrapper)) {
+        static void exit(@Advice.This Object engine, @Advice.Return Object request) {
+            if (request instanceof jakarta.websocket.server.HandshakeRequest && !Bridge.tracked(engine)) {
                 UpgradeRequest r = (UpgradeRequest) request;
-                Bridge.socketCreated(wrapper, "jakarta", r.getRequestUri(), r.getHeader("x-deepgram-session-id"));
+                Bridge.socketCreated(engine, "jakarta", r.getRequestUri(), r.getHeader("x-deepgram-session-id"));
             }
         }
     }
 
     /**
      * TyrusClientEngine.processResponse(UpgradeResponse, Writer, CloseListener): the server's answer. On
-     * entry a 101 opens the session (its Session is built inside this call) and any other status but a
-     * redirect ends it: inside, Tyrus tells the app's connect at once, and the app may be gone before
+     * entry a 101 opens the session and hands it to the endpoint wrapper, which builds its Session inside
+     * this call; any other status but a redirect ends it at once (with a configured auth retry, that retry
+     * is a session of its own): inside, Tyrus tells the app's connect, and the app may be gone before
      * this method returns. On exit, an upgrade Tyrus gave up on after all (a redirect it does not follow,
      * a 101 it refused) ends it.
      */
     public static final class Answered {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter(@Advice.FieldValue("endpointWrapper") Object wrapper, @Advice.Argument(0) Object response) {
+        static void enter(@Advice.This Object engine, @Advice.FieldValue("endpointWrapper") Object wrapper,
+                          @Advice.Argument(0) Object response) {
             UpgradeResponse r = (UpgradeResponse) response;
-            if (r == null || !Bridge.tracked(wrapper)) {
+            if (r == null || !Bridge.tracked(engine)) {
                 return;
             }
             int status = r.getStatus();
             if (status == 101) {
                 String id = r.getFirstHeaderValue("dg-request-id");
-                Bridge.socketOpened(wrapper, id == null || id.isEmpty() ? null : id);
+                Bridge.socketOpened(engine, id == null || id.isEmpty() ? null : id);
+                Bridge.socketRekeyed(engine, wrapper);
             } else if (status < 300 || status > 399) {
-                Bridge.failed(wrapper, new IOException("the WebSocket upgrade was refused with HTTP ".concat(String.valueOf(status))),
+                Bridge.failed(engine, new IOException("the WebSocket upgrade was refused with HTTP ".concat(String.valueOf(status))),
                         status, r.getFirstHeaderValue("dg-error"));
             }
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.FieldValue("endpointWrapper") Object wrapper, @Advice.Argument(0) Object response,
-                         @Advice.Return Object info, @Advice.Thrown Throwable thrown) {
-            if (!Bridge.tracked(wrapper)) {
-                return; // now keyed by its Session, or no Deepgram socket
+        static void exit(@Advice.This Object engine, @Advice.FieldValue("endpointWrapper") Object wrapper,
+                         @Advice.Argument(0) Object response, @Advice.Return Object info, @Advice.Thrown Throwable thrown) {
+            boolean failed = thrown != null || info != null && ((ClientEngine.ClientUpgradeInfo) info).getUpgradeStatus()
+                    == ClientEngine.ClientUpgradeStatus.UPGRADE_REQUEST_FAILED;
+            if (!failed) {
+                return;
+            }
+            Object key = Bridge.tracked(engine) ? engine : Bridge.tracked(wrapper) ? wrapper : null;
+            if (key == null) {
+                return; // ended on entry, keyed by its Session by now, or no Deepgram socket
             }
             UpgradeResponse r = (UpgradeResponse) response;
             int status = r == null ? 0 : r.getStatus();
-            int httpStatus = status == 101 ? 0 : status;
-            if (thrown != null) {
-                Bridge.failed(wrapper, thrown, httpStatus, null);
-            } else if (info != null && ((ClientEngine.ClientUpgradeInfo) info).getUpgradeStatus()
-                    == ClientEngine.ClientUpgradeStatus.UPGRADE_REQUEST_FAILED) {
-                Bridge.failed(wrapper, new IOException(status == 101 ? "Tyrus refused the server's 101"
-                        : "the WebSocket upgrade was refused with HTTP ".concat(String.valueOf(status))), httpStatus,
-                        r == null ? null : r.getFirstHeaderValue("dg-error"));
+            Throwable error = thrown != null ? thrown : new IOException(status == 101 ? "Tyrus refused the server's 101"
+                    : "the WebSocket upgrade was refused with HTTP ".concat(String.valueOf(status)));
+            Bridge.failed(key, error, status == 101 ? 0 : status, r == null ? null : r.getFirstHeaderValue("dg-error"));
+        }
+    }
+
+    /** TyrusClientEngine.processError(Throwable): the connection failed during the upgrade (a proxy, a redirect's reconnect). */
+    public static final class ConnectFailed {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.This Object engine, @Advice.Argument(0) Throwable error) {
+            if (Bridge.tracked(engine)) {
+                Bridge.failed(engine, error, 0, null);
             }
         }
     }
 
-    /** TyrusClientEngine.processError(Throwable): the connection failed before an answer (refused, reset, TLS). */
-    public static final class ConnectFailed {
-        @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter(@Advice.FieldValue("endpointWrapper") Object wrapper, @Advice.Argument(0) Throwable error) {
-            if (Bridge.tracked(wrapper)) {
-                Bridge.failed(wrapper, error, 0, null);
+    /**
+     * GrizzlyClientContainer.openClientSocket(ClientEndpointConfig, Map, ClientEngine), on a throw: the
+     * connection never came (refused, DNS, connect timeout, TLS). The request exists by then; Tyrus
+     * throws to the app without telling its engine.
+     */
+    public static final class OpenFailed {
+        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+        static void exit(@Advice.Argument(2) Object engine, @Advice.Thrown Throwable thrown) {
+            if (thrown != null && Bridge.tracked(engine)) {
+                Bridge.failed(engine, thrown, 0, null);
             }
         }
     }
@@ -109,9 +127,10 @@ public final class JakartaAdvice {
      */
     public static final class HandshakeTimedOut {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter(@Advice.FieldValue("endpointWrapper") Object wrapper) {
-            if (Bridge.tracked(wrapper)) {
-                Bridge.failed(wrapper, new SocketTimeoutException("Tyrus's handshake timeout ran out"), 0, null);
+        static void enter(@Advice.This Object engine, @Advice.FieldValue("endpointWrapper") Object wrapper) {
+            Object key = Bridge.tracked(engine) ? engine : Bridge.tracked(wrapper) ? wrapper : null;
+            if (key != null) {
+                Bridge.failed(key, new SocketTimeoutException("Tyrus's handshake timeout ran out"), 0, null);
             }
         }
     }
@@ -127,29 +146,46 @@ public final class JakartaAdvice {
     }
 
     /**
-     * TyrusEndpointWrapper.onMessage(TyrusWebSocket, String), on exit: a whole text message, once the app's
-     * handler had it. Not before: the answer the agent waits for may start its deferred close at once, and
-     * Tyrus hands nothing more to the app of a Session that is closed.
+     * TyrusEndpointWrapper.onMessage(TyrusWebSocket, String): a whole text message, reported before the
+     * app's handler has it (an app that closes inside its handler must find it counted), and its
+     * delivery on exit: a deferred close the message allows waits for that (JakartaControl
+     * closesAfterDelivery), because Tyrus hands nothing to the app of a closed session.
      */
     public static final class ReadText {
-        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.FieldValue("webSocketToSession") Map<?, ?> sessions, @Advice.Argument(0) Object socket,
-                          @Advice.Argument(1) String text) {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static Object enter(@Advice.FieldValue("webSocketToSession") Map<?, ?> sessions, @Advice.Argument(0) Object socket,
+                            @Advice.Argument(1) String text) {
             Object session = sessions.get(socket);
             if (session != null) {
                 Bridge.textReceived(session, text);
             }
+            return session;
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+        static void exit(@Advice.Enter Object session) {
+            if (session != null) {
+                Bridge.messageDelivered(session);
+            }
         }
     }
 
-    /** TyrusEndpointWrapper.onPartialMessage(TyrusWebSocket, String, boolean), on exit: a text fragment (the engine joins them). */
+    /** TyrusEndpointWrapper.onPartialMessage(TyrusWebSocket, String, boolean): a text fragment (the engine joins them), as onMessage. */
     public static final class ReadTextPart {
-        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.FieldValue("webSocketToSession") Map<?, ?> sessions, @Advice.Argument(0) Object socket,
-                          @Advice.Argument(1) String part, @Advice.Argument(2) boolean last) {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static Object enter(@Advice.FieldValue("webSocketToSession") Map<?, ?> sessions, @Advice.Argument(0) Object socket,
+                            @Advice.Argument(1) String part, @Advice.Argument(2) boolean last) {
             Object session = sessions.get(socket);
             if (session != null && part != null) {
                 Bridge.textPartReceived(session, part, last);
+            }
+            return session;
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+        static void exit(@Advice.Enter Object session) {
+            if (session != null) {
+                Bridge.messageDelivered(session);
             }
         }
     }
@@ -196,8 +232,12 @@ public final class JakartaAdvice {
                 Bridge.failed(session, new SocketTimeoutException("the session's max idle timeout ran out"), 0, null);
                 return false;
             }
-            return Bridge.closeRequested(session, code, reason == null ? null : reason.getReasonPhrase(),
-                    !((TyrusSession) session).isOpen());
+            String phrase = reason == null ? null : reason.getReasonPhrase();
+            if (!Bridge.closeRequested(session, code, phrase, !((TyrusSession) session).isOpen())) {
+                return false;
+            }
+            Bridge.closeIssued(session, code, phrase, null, null); // JakartaControl stops the idle timer the skipped close would have
+            return true;
         }
     }
 
@@ -205,7 +245,11 @@ public final class JakartaAdvice {
     public static final class CloseNormal {
         @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class, suppress = Throwable.class)
         static boolean enter(@Advice.This Object session) {
-            return Bridge.closeRequested(session, 1000, null, !((TyrusSession) session).isOpen());
+            if (!Bridge.closeRequested(session, 1000, null, !((TyrusSession) session).isOpen())) {
+                return false;
+            }
+            Bridge.closeIssued(session, 1000, null, null, null);
+            return true;
         }
     }
 

@@ -29,6 +29,7 @@ final class JakartaControl implements SocketControl {
         final Constructor<?> closeReason;
         final Method requestUri;
         final Method container;
+        final Method setMaxIdleTimeout;
 
         Api(Class<?> sessionType) throws ReflectiveOperationException {
             ClassLoader loader = sessionType.getClassLoader();
@@ -45,6 +46,7 @@ final class JakartaControl implements SocketControl {
             closeReason = reason.getConstructor(code, String.class);
             requestUri = session.getMethod("getRequestURI");
             container = session.getMethod("getContainer");
+            setMaxIdleTimeout = session.getMethod("setMaxIdleTimeout", long.class);
         }
     }
 
@@ -109,10 +111,7 @@ final class JakartaControl implements SocketControl {
             api.sendText.invoke(api.asyncRemote.invoke(socket), text);
             return true;
         } catch (InvocationTargetException e) {
-            if (e.getCause() instanceof IllegalStateException) {
-                return false; // closed between the check and the send
-            }
-            throw e;
+            return closedMeanwhile(socket, e);
         }
     }
 
@@ -126,10 +125,7 @@ final class JakartaControl implements SocketControl {
             api.sendPing.invoke(api.asyncRemote.invoke(socket), ByteBuffer.allocate(0));
             return true;
         } catch (InvocationTargetException e) {
-            if (e.getCause() instanceof IllegalStateException || e.getCause() instanceof java.io.IOException) {
-                return false;
-            }
-            throw e;
+            return closedMeanwhile(socket, e);
         }
     }
 
@@ -145,11 +141,48 @@ final class JakartaControl implements SocketControl {
             api.close.invoke(socket, closeReason);
             return true;
         } catch (InvocationTargetException e) {
-            if (e.getCause() instanceof IllegalStateException) {
-                return false; // closed in between
-            }
-            throw e;
+            return closedMeanwhile(socket, e);
         }
+    }
+
+    /**
+     * A write that failed because the session closed in between (Tyrus marks the Session closed before
+     * its socket, and throws a plain RuntimeException, "socket not connected", or an IOException from a
+     * dropped transport) answers false; anything else is the agent's problem and is rethrown.
+     */
+    private static boolean closedMeanwhile(Object socket, InvocationTargetException e) throws Exception {
+        Throwable cause = e.getCause();
+        if (cause instanceof IllegalStateException || cause instanceof java.io.IOException
+                || cause instanceof RuntimeException && !open(socket)) {
+            return false;
+        }
+        if (cause != null && cause.getClass() == RuntimeException.class) {
+            return false; // TyrusWebSocket.checkConnectedState: the socket closed, its Session not yet
+        }
+        throw e;
+    }
+
+    /**
+     * The app's close is deferred: the skipped {@code Session.close} would have stopped the session's
+     * idle timer, which would otherwise close it 1006 in the middle of the flush. The app closed, so
+     * its idle limit no longer matters.
+     */
+    @Override
+    public Object closeIssued(Object socket, Object state, int code, String reason, Object frame, Object appResult) {
+        try {
+            if (open(socket)) {
+                API.get(socket.getClass()).setMaxIdleTimeout.invoke(socket, 0L);
+            }
+        } catch (Exception e) {
+            // the timer stays; at worst Tyrus's idle timeout ends the deferral early
+        }
+        return appResult;
+    }
+
+    /** Tyrus hands nothing to the app of a closed Session: a close the awaited answer allows waits until the app has it. */
+    @Override
+    public boolean closesAfterDelivery() {
+        return true;
     }
 
     /** The Jakarta API cannot drop a connection without its close frame; Tyrus's close never waits for the answer, so it is as quick. */

@@ -19,7 +19,7 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
  * GlassFish, Payara and WebLogic bundle), {@code library="jakarta"}. Woven: the client engine (the
  * handshake), the endpoint wrapper (Tyrus's dispatch to the app's endpoint, annotated or programmatic:
  * the session's creation, text, close), the session (the app's close) and the two remote endpoints
- * (the app's sends). Tyrus 1 ({@code javax.websocket}) shares the class names but is not tracked.
+ * (the app's sends), plus the Grizzly transport's connect. Tyrus 1 ({@code javax.websocket}) shares the class names but is not tracked.
  * Woven when the classes load, not at build time.
  */
 public final class JakartaInstrumentation implements InstrumentationModule {
@@ -29,6 +29,8 @@ public final class JakartaInstrumentation implements InstrumentationModule {
     static final String SESSION = JakartaControl.SESSION;
     static final String BASIC = "org.glassfish.tyrus.core.TyrusRemoteEndpoint$Basic";
     static final String ASYNC = "org.glassfish.tyrus.core.TyrusRemoteEndpoint$Async";
+    /** The standalone client's transport: where a connection that never came is seen. */
+    static final String GRIZZLY = "org.glassfish.tyrus.container.grizzly.client.GrizzlyClientContainer";
     private static final String SOCKET = "org.glassfish.tyrus.core.TyrusWebSocket";
     private static final String SEND_HANDLER = "jakarta.websocket.SendHandler";
     // By name: advice classes are read as bytes, never loaded by the agent.
@@ -41,7 +43,7 @@ public final class JakartaInstrumentation implements InstrumentationModule {
 
     @Override
     public List<String> typeNames() {
-        return List.of(ENGINE, WRAPPER, SESSION, BASIC, ASYNC);
+        return List.of(ENGINE, WRAPPER, SESSION, BASIC, ASYNC, GRIZZLY);
     }
 
     @Override
@@ -103,6 +105,9 @@ public final class JakartaInstrumentation implements InstrumentationModule {
                         .invokable(isMethod().and(isPublic()).and(named("sendText")).and(takesArguments(2))
                                 .and(takesArgument(0, String.class)).and(takesArgument(1, named(SEND_HANDLER))),
                                 AdviceLoader.advice(ADVICE + "SendTextHandler"));
+            case GRIZZLY:
+                return advice.invokable(isMethod().and(isPublic()).and(named("openClientSocket")).and(takesArguments(3)),
+                        AdviceLoader.advice(ADVICE + "OpenFailed"));
             default:
                 throw new IllegalArgumentException("not a type of " + library() + ": " + typeName);
         }

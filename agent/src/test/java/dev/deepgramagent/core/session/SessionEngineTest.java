@@ -175,6 +175,45 @@ class SessionEngineTest {
         assertTrue(delivered >= 2 && delivered <= 10, "closed at the cap while results still came: " + delivered);
     }
 
+    /**
+     * A library that hands nothing to the app once closed (Tyrus): the close the Finalize's answer allows
+     * waits until the library delivered that answer to the app, then goes at once.
+     */
+    @Test
+    void aCloseTheAnswerAllowsWaitsForItsDeliveryWhereTheLibraryAsksSo() {
+        SessionEngine engine = engine("");
+        RecordingControl afterDelivery = new RecordingControl() {
+            @Override
+            public boolean closesAfterDelivery() {
+                return true;
+            }
+        };
+        engine.register("tyrus-like", afterDelivery);
+        Object socket = new Object();
+        assertNotNull(engine.created(socket, "tyrus-like", URL, null));
+        engine.opened(socket, "req-2");
+        for (int i = 0; i < 50; i++) {
+            engine.binarySent(socket, 1280, null); // 2 s
+        }
+        assertTrue(engine.closeRequested(socket, 1000, "Client disconnecting", false));
+        assertEquals(List.of("text {\"type\":\"Finalize\"}"), afterDelivery.writes);
+        engine.textReceived(socket, result(0, 2.0, true));
+        assertEquals(1, afterDelivery.writes.size(), "not closed while the library has yet to deliver the answer");
+        engine.messageDelivered(socket);
+        assertEquals(List.of("text {\"type\":\"Finalize\"}", "close 1000 Client disconnecting"), afterDelivery.writes);
+        engine.messageDelivered(socket);
+        assertEquals(2, afterDelivery.writes.size(), "closed once");
+
+        // Every other library: the answer's report closes at once, as before.
+        Object other = open(engine);
+        for (int i = 0; i < 50; i++) {
+            engine.binarySent(other, 1280, null);
+        }
+        assertTrue(engine.closeRequested(other, 1000, "bye", false));
+        engine.textReceived(other, result(0, 2.0, true));
+        assertEquals("close 1000 bye", control.writes.get(1));
+    }
+
     @Test
     void nothingToFlushMeansNoDeferral() {
         SessionEngine engine = engine("");
