@@ -10,8 +10,8 @@ import java.nio.ByteBuffer;
 /**
  * Writes to a Tyrus session through the public Jakarta WebSocket API ({@code jakarta.websocket.Session}),
  * found by reflection on the session's loader. The agent's messages go through the async remote,
- * which never blocks the caller (Tyrus serialises frames under its own lock). Before the 101 the key is
- * Tyrus's endpoint wrapper, which offers no writes: every call answers false there.
+ * which never blocks the caller (Tyrus serialises frames under its own lock). Before the Session exists the key
+ * is Tyrus's client engine, then its endpoint wrapper, which offer no writes: every call answers false there.
  */
 final class JakartaControl implements SocketControl {
 
@@ -152,12 +152,11 @@ final class JakartaControl implements SocketControl {
      */
     private static boolean closedMeanwhile(Object socket, InvocationTargetException e) throws Exception {
         Throwable cause = e.getCause();
-        if (cause instanceof IllegalStateException || cause instanceof java.io.IOException
-                || cause instanceof RuntimeException && !open(socket)) {
+        if (cause instanceof IllegalStateException || cause instanceof java.io.IOException) {
             return false;
         }
         if (cause != null && cause.getClass() == RuntimeException.class) {
-            return false; // TyrusWebSocket.checkConnectedState: the socket closed, its Session not yet
+            return false; // TyrusWebSocket.checkConnectedState ("socket not connected"), a cancelled frame write
         }
         throw e;
     }

@@ -33,9 +33,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The session is a real one, connected to the in-process simulator (tracked by the agent from its
  * upgrade, or not: {@link #UNTRACKED_PATH} is the simulator's echo path). The end of its extension
- * stack (Jetty's flusher) is then replaced by one that completes each frame as soon as it arrives, so
- * that what is measured is Jetty's send path up to the flusher and the agent's advice, without the
- * flusher's thread, the network and the simulator sharing the 2 cores.
+ * stack (the adaptor to the connection, which masks the frame and queues it for Jetty's frame flusher)
+ * is then replaced by one that completes each frame as soon as it arrives, so that what is measured is
+ * Jetty's send path up to the connection (the session's fragmenting flusher included) and the agent's
+ * advice, without the masking, the flusher's thread, the network and the simulator sharing the 2 cores.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
