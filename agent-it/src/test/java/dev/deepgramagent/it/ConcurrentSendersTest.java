@@ -28,8 +28,12 @@ class ConcurrentSendersTest {
     @Test
     void audioCountsAreExactWithFourSendingThreads() throws Exception {
         int port = ForkedJvm.freePort();
+        // The app hands OkHttp about 400 s of audio in a burst, then closes: the Finalize is answered only
+        // once the simulator has worked through all of it, which under CI's load of parallel JVMs took
+        // longer than the default finalize.timeout's cap (5 x 2 s of progress). An app that queues that much
+        // sets a longer finalize.timeout; this test is about the counts, not that wait.
         ForkedJvm.Result r = ForkedJvm.app(ConcurrentSendersApp.class)
-                .withAgent("hosts=127.0.0.1,metrics.host=127.0.0.1,metrics.port=" + port)
+                .withAgent("hosts=127.0.0.1,metrics.host=127.0.0.1,metrics.port=" + port + ",finalize.timeout=10s")
                 .args(Streaming.url(SIM.get(), ""), "4", "5000", String.valueOf(port)).run();
         assertEquals(0, r.exitCode(), r.toString());
         Matcher app = Pattern.compile("APP sent=(\\d+)").matcher(r.stdout());
