@@ -3,6 +3,7 @@ package dev.deepgramagent.core;
 import dev.deepgramagent.bridge.BridgeHandler;
 import dev.deepgramagent.config.AgentConfig;
 import dev.deepgramagent.config.ConfigKey;
+import dev.deepgramagent.core.session.CoarseClock;
 import dev.deepgramagent.core.session.Session;
 import dev.deepgramagent.core.session.SessionEngine;
 import dev.deepgramagent.core.session.SessionListener;
@@ -34,13 +35,32 @@ public final class AgentCore extends BridgeHandler {
         this.failOnSend = failOn.equals("send");
         this.failOnReceive = failOn.equals("receive");
         this.failOnClose = failOn.equals("close");
-        this.sessionLog = new SessionLog(config, System::nanoTime);
+        this.sessionLog = new SessionLog(config, CoarseClock.SYSTEM);
         engine.addListener(sessionLog);
-        engine.every(1000, sessionLog::reportSuppressed);
-        Runtime.getRuntime().addShutdownHook(new Thread(this::shutdown, "deepgram-agent-shutdown"));
+        engine.every(1000, new Housekeeping(false));
+        Runtime.getRuntime().addShutdownHook(new Thread(new Housekeeping(true), "deepgram-agent-shutdown"));
     }
 
-    public void registerLibrary(String library, SocketControl control) {
+    /** The suppressed-log report each second, or the shutdown: a class, not lambdas, on the start path (see CoarseClock.SYSTEM). */
+    private final class Housekeeping implements Runnable {
+        private final boolean shutdown;
+
+        Housekeeping(boolean shutdown) {
+            this.shutdown = shutdown;
+        }
+
+        @Override
+        public void run() {
+            if (shutdown) {
+                shutdown();
+            } else {
+                sessionLog.reportSuppressed();
+            }
+        }
+    }
+
+    /** The control is created at the library's first session (see SessionEngine#register). */
+    public void registerLibrary(String library, java.util.function.Supplier<? extends SocketControl> control) {
         engine.register(library, control);
     }
 

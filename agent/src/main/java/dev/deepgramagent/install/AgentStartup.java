@@ -4,6 +4,7 @@ import dev.deepgramagent.bridge.Bridge;
 import dev.deepgramagent.config.AgentConfig;
 import dev.deepgramagent.config.ConfigKey;
 import dev.deepgramagent.core.AgentCore;
+import dev.deepgramagent.core.session.SocketControl;
 import dev.deepgramagent.errors.InternalErrors;
 import dev.deepgramagent.instrumentation.jdk.JdkWebSocketInstrumentation;
 import dev.deepgramagent.instrumentation.jakarta.JakartaInstrumentation;
@@ -61,14 +62,13 @@ final class AgentStartup {
             }
             List<String> libraries = new ArrayList<>();
             for (InstrumentationModule module : modules) {
-                core.registerLibrary(module.library(), module.control());
+                core.registerLibrary(module.library(), new ControlOf(module));
                 libraries.add(module.library());
             }
             AgentMetrics metrics = registerMetrics(config, core, libraries);
             Bridge.install(core);
             org.slf4j.Logger installLog = AgentLogging.logger("install");
-            gate.coreReady(true, (name, retransformed) -> installLog.debug("instrumented {} ({}), woven at build time", name,
-                    InstrumentedTypes.howInstrumented(retransformed)));
+            gate.coreReady(true, new PrewovenLog(installLog));
             settleWeaver(modules, gate, attach);
             retransformAlreadyLoaded(inst, gate);
             // After the gate: an app opening its first session at start-up need not wait for it.
@@ -79,6 +79,70 @@ final class AgentStartup {
         } catch (Throwable t) {
             gate.settle(null);
             InternalErrors.record(InternalErrors.Kind.STARTUP, "background start", t);
+        }
+    }
+
+    /*
+     * The start path uses small named classes where lambdas would be natural: each lambda spins a
+     * class through LambdaMetafactory at its first use, several times the cost of loading a class,
+     * and all of it lands in the app's start-up.
+     */
+
+    /** Weaves ahead, in the background, at the first load of a class a client loads before its first handshake. */
+    private static final class WarmUp implements java.util.function.Consumer<ClassLoader> {
+        private final WeaverOnFirstUse lazy;
+        private final Weaver weaver;
+        private final boolean jdk;
+
+        WarmUp(WeaverOnFirstUse lazy, Weaver weaver, boolean jdk) {
+            this.lazy = lazy;
+            this.weaver = weaver;
+            this.jdk = jdk;
+        }
+
+        @Override
+        public void accept(ClassLoader loader) {
+            if (lazy != null) {
+                lazy.warmUp(w -> prepare(w, loader));
+            } else {
+                Weaver.inBackground(() -> prepare(weaver, loader));
+            }
+        }
+
+        private void prepare(Weaver w, ClassLoader loader) {
+            if (jdk) {
+                w.prepareJdkClasses();
+            } else {
+                w.prepare(loader);
+            }
+        }
+    }
+
+    /** Logs, at debug, each class taken from the copies woven at build time. */
+    private static final class PrewovenLog implements java.util.function.BiConsumer<String, Boolean> {
+        private final org.slf4j.Logger log;
+
+        PrewovenLog(org.slf4j.Logger log) {
+            this.log = log;
+        }
+
+        @Override
+        public void accept(String name, Boolean retransformed) {
+            log.debug("instrumented {} ({}), woven at build time", name, InstrumentedTypes.howInstrumented(retransformed));
+        }
+    }
+
+    /** A module's control, created by the engine at the library's first session (a class, not a lambda: cheaper to start). */
+    private static final class ControlOf implements java.util.function.Supplier<SocketControl> {
+        private final InstrumentationModule module;
+
+        ControlOf(InstrumentationModule module) {
+            this.module = module;
+        }
+
+        @Override
+        public SocketControl get() {
+            return module.control();
         }
     }
 
@@ -97,17 +161,19 @@ final class AgentStartup {
                 gate.settle(lazy);
                 // An app that builds a java.net.http.HttpClient may open a JDK WebSocket next: weave its
                 // classes in the background from then on, rather than on the app's thread at that first socket.
-                gate.onFirstLoad(JDK_CLIENT_HINT, loader -> lazy.warmUp(Weaver::prepareJdkClasses));
+                gate.onFirstLoad(JDK_CLIENT_HINT, new WarmUp(lazy, null, true));
+                WarmUp loaderWarmUp = new WarmUp(lazy, null, false);
                 for (String hint : CLIENT_HINTS) {
-                    gate.onFirstLoad(hint, loader -> lazy.warmUp(w -> w.prepare(loader)));
+                    gate.onFirstLoad(hint, loaderWarmUp);
                 }
             } else {
                 Weaver weaver = new Weaver(modules);
                 if (!attach) {
                     weaver.prepare(system);
-                    gate.onFirstLoad(JDK_CLIENT_HINT, loader -> Weaver.inBackground(weaver::prepareJdkClasses));
+                    gate.onFirstLoad(JDK_CLIENT_HINT, new WarmUp(null, weaver, true));
+                    WarmUp loaderWarmUp = new WarmUp(null, weaver, false);
                     for (String hint : CLIENT_HINTS) {
-                        gate.onFirstLoad(hint, loader -> Weaver.inBackground(() -> weaver.prepare(loader)));
+                        gate.onFirstLoad(hint, loaderWarmUp);
                     }
                 }
                 gate.settle(weaver);
@@ -174,7 +240,7 @@ final class AgentStartup {
             return;
         }
         try {
-            MetricsServer server = MetricsServer.start(config.text(ConfigKey.METRICS_HOST), config.integer(ConfigKey.METRICS_PORT), metrics.registry());
+            MetricsServer server = MetricsServer.start(config.text(ConfigKey.METRICS_HOST), config.integer(ConfigKey.METRICS_PORT), metrics);
             if (server != null) {
                 core.closeAtExit(server);
             }

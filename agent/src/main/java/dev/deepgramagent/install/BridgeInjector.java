@@ -73,7 +73,7 @@ final class BridgeInjector {
     /** Superclasses first: a class can only be defined once its superclass resolves. */
     static Map<String, byte[]> readBridgeClasses(JarFile jar) throws IOException {
         List<String> names = bridgeEntryNames(jar);
-        names.sort((a, b) -> Integer.compare(rank(a), rank(b)) != 0 ? Integer.compare(rank(a), rank(b)) : a.compareTo(b));
+        names.sort(new ByRank());
         Map<String, byte[]> classes = new LinkedHashMap<>();
         for (String entry : names) {
             try (InputStream in = jar.getInputStream(jar.getJarEntry(entry))) {
@@ -119,6 +119,15 @@ final class BridgeInjector {
             }
         }
         return names;
+    }
+
+    /** A class rather than a lambda on the start path (see CoarseClock.SYSTEM). */
+    private static final class ByRank implements java.util.Comparator<String> {
+        @Override
+        public int compare(String a, String b) {
+            int byRank = Integer.compare(rank(a), rank(b));
+            return byRank != 0 ? byRank : a.compareTo(b);
+        }
     }
 
     private static int rank(String entry) {

@@ -21,7 +21,7 @@ public interface InstrumentationModule {
     /** The advice for one of {@link #typeNames()}, built once at start and applied to every loaded copy. */
     AsmVisitorWrapper advice(String typeName);
 
-    /** How the core writes to this library's sockets (send text, close). */
+    /** How the core writes to this library's sockets (send text, close); called at the library's first session, not at start. */
     SocketControl control();
 
     /** Whether the library can exist in this JVM at all (the JDK client: the java.net.http module is in the image). */

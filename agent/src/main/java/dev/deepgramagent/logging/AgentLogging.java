@@ -17,7 +17,8 @@ import org.slf4j.Logger;
  */
 public final class AgentLogging {
 
-    private static volatile AgentConfig config = AgentConfig.defaults();
+    /** Null until configure(): the defaults are parsed only if something logs before it. */
+    private static volatile AgentConfig config;
     private static volatile LoggerContext context;
 
     private AgentLogging() {
@@ -38,7 +39,8 @@ public final class AgentLogging {
             synchronized (AgentLogging.class) {
                 ctx = context;
                 if (ctx == null) {
-                    ctx = create(config);
+                    AgentConfig cfg = config;
+                    ctx = create(cfg != null ? cfg : AgentConfig.defaults());
                     context = ctx;
                 }
             }

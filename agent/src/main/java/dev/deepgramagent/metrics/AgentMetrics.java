@@ -18,10 +18,12 @@ import io.prometheus.client.Histogram;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.DoubleAdder;
 
@@ -31,7 +33,7 @@ import java.util.concurrent.atomic.DoubleAdder;
  * handshake status class, error kind. Audio totals are computed at scrape time from the open
  * sessions plus the ended ones, so the audio send path never touches a metric.
  */
-public final class AgentMetrics implements SessionListener {
+public final class AgentMetrics implements SessionListener, MetricsServer.Source {
 
     /** Handshake statuses kept as their own label value; anything else becomes "other". */
     static final List<String> STATUSES = List.of("400", "401", "402", "403", "404", "408", "429", "500", "502", "503", "504", "other");
@@ -60,6 +62,7 @@ public final class AgentMetrics implements SessionListener {
     private final Histogram longestGap;
     private final Map<String, DoubleAdder> endedAudioSeconds = new ConcurrentHashMap<>();
     private final Map<String, DoubleAdder> endedAudioBytes = new ConcurrentHashMap<>();
+    private volatile boolean zeroSeries;
 
     public AgentMetrics(SessionEngine engine, List<String> libraries, String version, String mode) {
         this.engine = engine;
@@ -105,50 +108,71 @@ public final class AgentMetrics implements SessionListener {
                 "Longest pause between two of the app's own sends in a session (the agent's KeepAlives do not end it; Deepgram closes after ~10 s without any).")
                 .labelNames("library").buckets(0.1, 0.5, 1, 2, 4, 6, 8, 10, 15, 30, 60).register(registry);
 
-        // Series exist from the start (at 0), so dashboards and rate() work before the first event.
         for (String library : this.libraries) {
             endedAudioSeconds.put(library, new DoubleAdder());
             endedAudioBytes.put(library, new DoubleAdder());
-            for (DeepgramEndpoints.Endpoint endpoint : DeepgramEndpoints.Endpoint.values()) {
-                opened.labels(library, endpoint.label());
-                for (RootCause cause : RootCause.values()) {
-                    ended.labels(library, endpoint.label(), cause.label());
-                }
-            }
-            for (RootCause cause : RootCause.values()) {
-                reconnected.labels(library, cause.label());
-            }
-            for (String type : INJECTED_TYPES) {
-                injected.labels(library, type);
-            }
-            for (String by : SessionEnd.SAVED_BY) {
-                saved.labels(library, by);
-            }
-            for (SessionWarning warning : SessionWarning.values()) {
-                warnings.labels(library, warning.label());
-            }
-            for (String result : List.of("success", "failure", "unanswered")) {
-                configure.labels(library, result);
-            }
-            for (String variant : ErrorFrames.LABELS) {
-                errorMessages.labels(library, variant);
-            }
-            for (String status : STATUSES) {
-                handshakeFailures.labels(library, status);
-            }
-            rescued.labels(library);
-            adopted.labels(library);
-            lost.labels(library);
-            flushLatency.labels(library);
-            duration.labels(library);
-            longestGap.labels(library);
         }
         // Registered last: registration already calls collect(), which reads the maps filled above.
         new LiveCollector(version, mode).register(registry);
     }
 
-    public CollectorRegistry registry() {
-        return registry;
+    /**
+     * Every series of every library at 0, so that dashboards and rate() work before the first event.
+     * Created by the first scrape rather than at start: a few thousand children cost the app's start
+     * about 10 ms of CPU, and nobody reads them before a scrape. An event before that scrape has already
+     * created its own child, which {@code labels()} then returns as it is.
+     */
+    private void ensureZeroSeries() {
+        if (zeroSeries) {
+            return;
+        }
+        synchronized (this) {
+            if (zeroSeries) {
+                return;
+            }
+            for (String library : libraries) {
+                for (DeepgramEndpoints.Endpoint endpoint : DeepgramEndpoints.Endpoint.values()) {
+                    opened.labels(library, endpoint.label());
+                    for (RootCause cause : RootCause.values()) {
+                        ended.labels(library, endpoint.label(), cause.label());
+                    }
+                }
+                for (RootCause cause : RootCause.values()) {
+                    reconnected.labels(library, cause.label());
+                }
+                for (String type : INJECTED_TYPES) {
+                    injected.labels(library, type);
+                }
+                for (String by : SessionEnd.SAVED_BY) {
+                    saved.labels(library, by);
+                }
+                for (SessionWarning warning : SessionWarning.values()) {
+                    warnings.labels(library, warning.label());
+                }
+                for (String result : List.of("success", "failure", "unanswered")) {
+                    configure.labels(library, result);
+                }
+                for (String variant : ErrorFrames.LABELS) {
+                    errorMessages.labels(library, variant);
+                }
+                for (String status : STATUSES) {
+                    handshakeFailures.labels(library, status);
+                }
+                rescued.labels(library);
+                adopted.labels(library);
+                lost.labels(library);
+                flushLatency.labels(library);
+                duration.labels(library);
+                longestGap.labels(library);
+            }
+            zeroSeries = true;
+        }
+    }
+
+    @Override
+    public Enumeration<Collector.MetricFamilySamples> samples(Set<String> names) {
+        ensureZeroSeries();
+        return names.isEmpty() ? registry.metricFamilySamples() : registry.filteredMetricFamilySamples(names);
     }
 
     @Override

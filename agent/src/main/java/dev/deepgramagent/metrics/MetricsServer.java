@@ -2,6 +2,7 @@ package dev.deepgramagent.metrics;
 
 import dev.deepgramagent.errors.InternalErrors;
 import dev.deepgramagent.logging.AgentLogging;
+import io.prometheus.client.Collector;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.exporter.common.TextFormat;
 
@@ -19,6 +20,7 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Enumeration;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
@@ -47,8 +49,13 @@ public final class MetricsServer implements AutoCloseable {
     static final int EXCHANGE_TIMEOUT_MILLIS = 10_000;
     private static final int MAX_REQUEST_HEAD_BYTES = 16 * 1024;
 
+    /** What a scrape reads: the families, all of them or those named by {@code name[]} parameters. */
+    public interface Source {
+        Enumeration<Collector.MetricFamilySamples> samples(Set<String> names);
+    }
+
     private final ServerSocket socket;
-    private final CollectorRegistry registry;
+    private final Source source;
     private final Thread thread;
     private volatile boolean closed;
     /** The client being answered, so that close() and the watchdog can drop it. */
@@ -56,9 +63,9 @@ public final class MetricsServer implements AutoCloseable {
     /** Drops a client whose exchange passes EXCHANGE_TIMEOUT_MILLIS (a write blocks on a peer that reads nothing). */
     private final ScheduledThreadPoolExecutor watchdog;
 
-    private MetricsServer(ServerSocket socket, CollectorRegistry registry) {
+    private MetricsServer(ServerSocket socket, Source source) {
         this.socket = socket;
-        this.registry = registry;
+        this.source = source;
         this.thread = new Thread(new AcceptLoop(), "deepgram-agent-metrics");
         thread.setDaemon(true);
         this.watchdog = new ScheduledThreadPoolExecutor(1, new WatchdogThreads());
@@ -76,8 +83,26 @@ public final class MetricsServer implements AutoCloseable {
         }
     }
 
-    /** @return the running server, or null when the port is 0 or cannot be bound (recorded once; the app carries on). */
+    /** Serves a registry as it is (tests, tools). */
     public static MetricsServer start(String host, int port, CollectorRegistry registry) {
+        return start(host, port, new RegistrySource(registry));
+    }
+
+    private static final class RegistrySource implements Source {
+        private final CollectorRegistry registry;
+
+        RegistrySource(CollectorRegistry registry) {
+            this.registry = registry;
+        }
+
+        @Override
+        public Enumeration<Collector.MetricFamilySamples> samples(Set<String> names) {
+            return names.isEmpty() ? registry.metricFamilySamples() : registry.filteredMetricFamilySamples(names);
+        }
+    }
+
+    /** @return the running server, or null when the port is 0 or cannot be bound (recorded once; the app carries on). */
+    public static MetricsServer start(String host, int port, Source source) {
         if (port == 0) {
             return null;
         }
@@ -86,7 +111,7 @@ public final class MetricsServer implements AutoCloseable {
             socket = new ServerSocket();
             socket.setReuseAddress(true);
             socket.bind(new InetSocketAddress(host, port), 50);
-            MetricsServer server = new MetricsServer(socket, registry);
+            MetricsServer server = new MetricsServer(socket, source);
             server.thread.start();
             AgentLogging.logger("metrics").debug("metrics on http://{}:{}/metrics", host, server.getPort());
             return server;
@@ -192,8 +217,7 @@ public final class MetricsServer implements AutoCloseable {
         OutputStream target = gzip ? new GZIPOutputStream(body) : body;
         Writer writer = new OutputStreamWriter(target, StandardCharsets.UTF_8);
         Set<String> names = request.names;
-        TextFormat.writeFormat(contentType, writer,
-                names.isEmpty() ? registry.metricFamilySamples() : registry.filteredMetricFamilySamples(names));
+        TextFormat.writeFormat(contentType, writer, source.samples(names));
         writer.close();
         respond(out, 200, "OK", contentType, body.toByteArray(), head, gzip);
     }

@@ -11,9 +11,30 @@ import java.util.function.LongSupplier;
  * are seconds-scale. It starts ticking with the first Deepgram session: an app without one never
  * wakes the scheduler for it.
  */
-final class CoarseClock implements LongSupplier {
+public final class CoarseClock implements LongSupplier {
 
     static final long TICK_MILLIS = 10;
+
+    /**
+     * {@code System.nanoTime()} as a LongSupplier: a class, not {@code System::nanoTime}, because a
+     * method reference spins a class at its first use, which costs the app's start more (the engine
+     * and the session log are built while the app starts).
+     */
+    public static final LongSupplier SYSTEM = new SystemNanoTime();
+
+    private static final class SystemNanoTime implements LongSupplier {
+        @Override
+        public long getAsLong() {
+            return System.nanoTime();
+        }
+    }
+
+    private final class Tick implements Runnable {
+        @Override
+        public void run() {
+            now = source.getAsLong();
+        }
+    }
 
     private final LongSupplier source;
     private volatile long now;
@@ -34,7 +55,7 @@ final class CoarseClock implements LongSupplier {
                 return;
             }
             now = source.getAsLong();
-            scheduler.scheduleAtFixedRate(() -> now = source.getAsLong(), TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+            scheduler.scheduleAtFixedRate(new Tick(), TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
             started = true;
         }
     }

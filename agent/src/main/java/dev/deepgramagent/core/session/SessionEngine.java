@@ -18,6 +18,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * The library-agnostic core. Adapters report socket events; the engine tracks each Deepgram
@@ -34,7 +35,7 @@ public final class SessionEngine {
     private final AgentConfig config;
     private final DeepgramEndpoints endpoints;
     private final SessionTable<Session> table = new SessionTable<>();
-    private final Map<String, SocketControl> controls = new ConcurrentHashMap<>();
+    private final Map<String, ControlSlot> controls = new ConcurrentHashMap<>();
     private final List<SessionListener> listeners = new CopyOnWriteArrayList<>();
     private final LongSupplier clock;
     /** Timestamps on the audio send path: the coarse clock in production (see CoarseClock). */
@@ -56,7 +57,7 @@ public final class SessionEngine {
     private final java.util.concurrent.atomic.AtomicInteger reportsInFlight = new java.util.concurrent.atomic.AtomicInteger();
 
     public SessionEngine(AgentConfig config) {
-        this(config, System::nanoTime, new CoarseClock(System::nanoTime), newScheduler());
+        this(config, CoarseClock.SYSTEM, new CoarseClock(CoarseClock.SYSTEM), newScheduler());
     }
 
     /** Tests: one exact clock for everything. */
@@ -78,34 +79,104 @@ public final class SessionEngine {
         this.idleWindowNanos = TimeUnit.MILLISECONDS.toNanos(config.millis(ConfigKey.SERVER_IDLE_WINDOW));
         if (keepAliveNanos > 0 || fluxPingMillis > 0) {
             long tick = keepAliveNanos > 0 ? Math.max(50, Math.min(500, config.millis(ConfigKey.KEEPALIVE_INTERVAL) / 4)) : 500;
-            scheduler.scheduleWithFixedDelay(this::keepAliveTick, tick, tick, TimeUnit.MILLISECONDS);
+            scheduler.scheduleWithFixedDelay(new Periodic(this, Periodic.KEEPALIVE), tick, tick, TimeUnit.MILLISECONDS);
         }
-        scheduler.scheduleWithFixedDelay(this::sweepOrphans, 10, 10, TimeUnit.SECONDS);
+        scheduler.scheduleWithFixedDelay(new Periodic(this, Periodic.SWEEP), 10, 10, TimeUnit.SECONDS);
     }
 
     private static ScheduledExecutorService newScheduler() {
-        ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "deepgram-agent-scheduler");
-            t.setDaemon(true);
-            return t;
-        });
+        ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, new SchedulerThread());
         s.setRemoveOnCancelPolicy(true);
         return s;
     }
 
+    // Named classes rather than lambdas on the engine's start: see CoarseClock.SYSTEM.
+    private static final class SchedulerThread implements java.util.concurrent.ThreadFactory {
+        @Override
+        public Thread newThread(Runnable r) {
+            Thread t = new Thread(r, "deepgram-agent-scheduler");
+            t.setDaemon(true);
+            return t;
+        }
+    }
+
+    /** The engine's own periodic work, and anyone's through every(): failures are counted, never thrown. */
+    private static final class Periodic implements Runnable {
+        static final int KEEPALIVE = 0;
+        static final int SWEEP = 1;
+        static final int TASK = 2;
+        private final SessionEngine engine;
+        private final int kind;
+        private final Runnable task;
+
+        Periodic(SessionEngine engine, int kind) {
+            this(engine, kind, null);
+        }
+
+        Periodic(SessionEngine engine, int kind, Runnable task) {
+            this.engine = engine;
+            this.kind = kind;
+            this.task = task;
+        }
+
+        @Override
+        public void run() {
+            if (kind == KEEPALIVE) {
+                engine.keepAliveTick();
+            } else if (kind == SWEEP) {
+                engine.sweepOrphans();
+            } else {
+                try {
+                    task.run();
+                } catch (Throwable t) {
+                    InternalErrors.record(InternalErrors.Kind.RUNTIME, "scheduled task", t);
+                }
+            }
+        }
+    }
+
     /** Runs {@code task} every {@code periodMillis} on the agent's scheduler thread; its failures are counted, never thrown. */
     public void every(long periodMillis, Runnable task) {
-        scheduler.scheduleWithFixedDelay(() -> {
-            try {
-                task.run();
-            } catch (Throwable t) {
-                InternalErrors.record(InternalErrors.Kind.RUNTIME, "scheduled task", t);
-            }
-        }, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(new Periodic(this, Periodic.TASK, task), periodMillis, periodMillis, TimeUnit.MILLISECONDS);
     }
 
     public void register(String library, SocketControl control) {
-        controls.put(library, control);
+        controls.put(library, new ControlSlot(control, null));
+    }
+
+    /** The control is created at the library's first session: one never used costs the app's start nothing. */
+    public void register(String library, Supplier<? extends SocketControl> factory) {
+        controls.put(library, new ControlSlot(null, factory));
+    }
+
+    private static final class ControlSlot {
+        private final Supplier<? extends SocketControl> factory;
+        private volatile SocketControl control;
+
+        ControlSlot(SocketControl control, Supplier<? extends SocketControl> factory) {
+            this.control = control;
+            this.factory = factory;
+        }
+
+        SocketControl get() {
+            SocketControl c = control;
+            if (c == null) {
+                synchronized (this) {
+                    c = control;
+                    if (c == null) {
+                        c = factory.get();
+                        control = c;
+                    }
+                }
+            }
+            return c;
+        }
+    }
+
+    /** The library's control, or null for a library never registered. */
+    private SocketControl control(String library) {
+        ControlSlot slot = controls.get(library);
+        return slot == null ? null : slot.get();
     }
 
     public void addListener(SessionListener listener) {
@@ -172,10 +243,10 @@ public final class SessionEngine {
                 return known;
             }
             s = null;
-            for (Map.Entry<String, SocketControl> e : controls.entrySet()) {
+            for (Map.Entry<String, ControlSlot> e : controls.entrySet()) {
                 String[] description;
                 try {
-                    description = e.getValue().describe(socket);
+                    description = e.getValue().get().describe(socket);
                 } catch (Throwable t) {
                     InternalErrors.record(InternalErrors.Kind.DIAGNOSTIC, e.getKey() + " adoption", t);
                     description = null;
@@ -252,7 +323,7 @@ public final class SessionEngine {
 
     /** The adapter's {@code {url, sessionId}} for a socket, or null. */
     private String[] describe(String library, Object socket) {
-        SocketControl control = controls.get(library);
+        SocketControl control = control(library);
         if (control == null) {
             return null;
         }
@@ -304,7 +375,7 @@ public final class SessionEngine {
     private void endAndAbort(Session s, Exception error) throws Exception {
         Object socket = s.socket();
         end(s, EndEvent.failure(error, 0));
-        SocketControl control = controls.get(s.library);
+        SocketControl control = control(s.library);
         if (socket != null && control != null) {
             AgentWrites.run(() -> {
                 control.abort(socket, s.controlState);
@@ -322,7 +393,7 @@ public final class SessionEngine {
     /** A session for a Deepgram socket, not yet in the table: lint, reconnect chain, the coarse clock. */
     private Session newSession(Object socket, String library, String url, String clientSessionId,
                                DeepgramEndpoints.Endpoint endpoint, long now) {
-        SocketControl control = controls.get(library);
+        SocketControl control = control(library);
         Session s = new Session(socket, library, endpoint, AudioFormat.fromUrl(url), now, clientSessionId,
                 control == null ? null : control.newState(), control != null && control.replaysAppSends());
         s.preflightFramesLeft = AudioPreflight.framesToInspect(s.format.encoding);
@@ -405,7 +476,7 @@ public final class SessionEngine {
 
     /** Tells the session's adapter that the agent tracks its socket from now on. */
     private void controlOpened(Session s) {
-        SocketControl control = controls.get(s.library);
+        SocketControl control = control(s.library);
         if (control == null) {
             return;
         }
@@ -462,7 +533,7 @@ public final class SessionEngine {
         try {
             List<SessionWarning.Finding> found = new ArrayList<>(2);
             if (left == AudioPreflight.FRAMES && payload != null) {
-                SocketControl control = controls.get(s.library);
+                SocketControl control = control(s.library);
                 byte[] head = control == null ? null : control.audioHead(payload, AudioPreflight.HEAD_BYTES);
                 if (head != null) {
                     // A payload may be the frame's backing array, longer than the frame: never past the frame's bytes.
@@ -714,7 +785,7 @@ public final class SessionEngine {
                 s.lastPingNanos = clock.getAsLong(); // the app pings this socket itself: the agent's pings wait
             }
         }
-        SocketControl control = controls.get(s.library);
+        SocketControl control = control(s.library);
         return control == null ? result : control.sendIssued(socket, s.controlState, result, message, kind, last);
     }
 
@@ -725,13 +796,13 @@ public final class SessionEngine {
         if (s == null || !active()) {
             return appResult;
         }
-        SocketControl control = controls.get(s.library);
+        SocketControl control = control(s.library);
         return control == null ? appResult : control.closeIssued(socket, s.controlState, code, reason, frame, appResult);
     }
 
     public Object deferredCloseResult(Object socket) {
         Session s = table.get(socket);
-        SocketControl control = s == null ? null : controls.get(s.library);
+        SocketControl control = s == null ? null : control(s.library);
         return control == null ? null : control.deferredCloseResult(socket, s.controlState);
     }
 
@@ -790,7 +861,7 @@ public final class SessionEngine {
             }
         }
         if (closeNow) {
-            SocketControl control = controls.get(s.library);
+            SocketControl control = control(s.library);
             if (control != null && control.closesAfterDelivery()) {
                 synchronized (s) {
                     s.closeAfterDelivery = true; // messageDelivered performs it
@@ -1054,7 +1125,7 @@ public final class SessionEngine {
             reason = s.appCloseReason;
         }
         Object socket = s.socket();
-        SocketControl control = controls.get(s.library);
+        SocketControl control = control(s.library);
         if (socket == null || control == null) {
             return;
         }
@@ -1080,7 +1151,7 @@ public final class SessionEngine {
      * {@code <library>.close.timeout}, the session ends as close_timeout and the socket is aborted.
      */
     private void armCloseTimeout(Session s) {
-        SocketControl control = controls.get(s.library);
+        SocketControl control = control(s.library);
         // A client timeout like OkHttp's own close timeout: it applies in observe mode too.
         if (control == null || control.timesOutCloseOnItsOwn()) {
             return;
@@ -1118,7 +1189,7 @@ public final class SessionEngine {
     }
 
     private boolean write(Session s, Object socket, String text) {
-        SocketControl control = controls.get(s.library);
+        SocketControl control = control(s.library);
         if (socket == null || control == null) {
             return false;
         }
@@ -1173,7 +1244,7 @@ public final class SessionEngine {
      * neither the app nor the agent sent anything for {@code flux.ping.interval}.
      */
     private void fluxPing(Session s, long now) {
-        SocketControl control = controls.get(s.library);
+        SocketControl control = control(s.library);
         if (fluxPingMillis <= 0 || control == null || control.pingsOnItsOwn()) {
             return;
         }
@@ -1280,7 +1351,7 @@ public final class SessionEngine {
         }
         if (closeStillDeferred) {
             Object socket = s.socket();
-            SocketControl control = controls.get(s.library);
+            SocketControl control = control(s.library);
             if (socket != null && control != null) {
                 closeSocket(s, socket, control, s.appCloseCode, s.appCloseReason);
             }
@@ -1408,7 +1479,7 @@ public final class SessionEngine {
             s.clientCloseSent = true;
         }
         Object socket = s.socket();
-        SocketControl control = controls.get(s.library);
+        SocketControl control = control(s.library);
         if (socket != null && control != null) {
             closeSocket(s, socket, control, 1001, "JVM shutdown");
         }

@@ -441,6 +441,27 @@ class SessionEngineTest {
     }
 
     @Test
+    void aLibrarysControlIsCreatedAtItsFirstSessionAndOnlyOnce() {
+        SessionEngine engine = engine("");
+        java.util.concurrent.atomic.AtomicInteger made = new java.util.concurrent.atomic.AtomicInteger();
+        RecordingControl lazy = new RecordingControl();
+        engine.register("lazy", () -> {
+            made.incrementAndGet();
+            return lazy;
+        });
+        assertEquals(0, made.get(), "nothing is created at registration");
+        for (int i = 0; i < 2; i++) {
+            Object socket = new Object();
+            engine.created(socket, "lazy", URL, null);
+            engine.opened(socket, "req-" + i);
+            engine.binarySent(socket, ONE_SECOND, null);
+            engine.closeRequested(socket, 1000, "", false);
+        }
+        assertEquals(1, made.get());
+        assertTrue(lazy.writes.contains("text {\"type\":\"Finalize\"}"), "the created control carries out the engine's writes: " + lazy.writes);
+    }
+
+    @Test
     void tenThousandSessionsLeaveNoStateBehind() {
         SessionEngine engine = engine("");
         for (int i = 0; i < 10_000; i++) {
