@@ -17,12 +17,12 @@ final class ReceivePathBench {
 
     static void run(Bench bench, Report report) throws Exception {
         Bench.progress("receive path: JMH without the agent, and the app's Jackson parse");
-        SendPathBench.Score plain = SendPathBench.measureMethod(bench, List.of(), ReceiveBenchmark.class, "receive", SendBenchmark.TRACKED_PATH).get(0);
-        SendPathBench.Score jackson = SendPathBench.measureMethod(bench, List.of(), ReceiveBenchmark.class, "jacksonParse", SendBenchmark.TRACKED_PATH).get(0);
+        SendPathBench.Score plain = SendPathBench.measureMethod(bench, List.of(), ReceiveBenchmark.class, "receive", bench.settings.jmhForks, SendBenchmark.TRACKED_PATH).get(0);
+        SendPathBench.Score jackson = SendPathBench.measureMethod(bench, List.of(), ReceiveBenchmark.class, "jacksonParse", bench.settings.jmhForks, SendBenchmark.TRACKED_PATH).get(0);
         Bench.progress("receive path: JMH with the agent");
         int port = Bench.freePort();
         List<String> agentArgs = Bench.concat(bench.agentArgsOnPort(port), "-D" + SendBenchmark.METRICS_PORT_PROPERTY + "=" + port);
-        SendPathBench.Score tracked = SendPathBench.measureMethod(bench, agentArgs, ReceiveBenchmark.class, "receive", SendBenchmark.TRACKED_PATH).get(0);
+        SendPathBench.Score tracked = SendPathBench.measureMethod(bench, agentArgs, ReceiveBenchmark.class, "receive", bench.settings.jmhForks, SendBenchmark.TRACKED_PATH).get(0);
 
         double added = tracked.nanos - plain.nanos;
         double alloc = tracked.allocBytes - plain.allocBytes;

@@ -4,9 +4,17 @@ package dev.deepgramagent.bench;
 final class Settings {
 
     final String mode;
+    /** Forks of one JMH run (the receive path). */
     final int jmhForks;
+    /**
+     * Send path: rounds of one fork without the agent then one with it, alternated so that the
+     * machine's drift and a fork's own JIT luck (about ±10 ns on these paths) hit both sides; the
+     * figure is the median of the per-round differences.
+     */
+    final int jmhRounds;
     final int jmhWarmups;
     final int jmhIterations;
+    final int jmhIterationMillis;
     final int loadSessions;
     final double loadSpeed;
     final int loadWarmupSeconds;
@@ -20,13 +28,15 @@ final class Settings {
     final int leakSessions;
     final int leakConcurrency;
 
-    private Settings(String mode, int jmhForks, int jmhWarmups, int jmhIterations, int loadSessions, double loadSpeed,
+    private Settings(String mode, int jmhForks, int jmhRounds, int jmhWarmups, int jmhIterations, int jmhIterationMillis, int loadSessions, double loadSpeed,
                      int loadWarmupSeconds, int loadMeasureSeconds, int loadPairs, int startupRuns, int otelStartupRuns, int firstSessionRuns,
                      int heapSessions, int leakSessions, int leakConcurrency) {
         this.mode = mode;
         this.jmhForks = jmhForks;
+        this.jmhRounds = jmhRounds;
         this.jmhWarmups = jmhWarmups;
         this.jmhIterations = jmhIterations;
+        this.jmhIterationMillis = jmhIterationMillis;
         this.loadSessions = loadSessions;
         this.loadSpeed = loadSpeed;
         this.loadWarmupSeconds = loadWarmupSeconds;
@@ -43,15 +53,17 @@ final class Settings {
     static Settings quick() {
         // Three alternating pairs of shorter load runs rather than one long pair: a single pair read
         // x0.958 throughput and x1.149 CPU where the full run of the same build read x1.000 and x1.016.
-        return new Settings("quick", 1, 3, 5, 200, 2, 3, 6, 3, 8, 3, 11, 10_000, 10_000, 100);
+        // Send path: three rounds of short forks; one fork per side moved a row by 10 to 20 ns between runs.
+        // Six half-second iterations per fork: the figure is their median (see SendPathBench).
+        return new Settings("quick", 1, 3, 2, 6, 500, 200, 2, 3, 6, 3, 8, 3, 11, 10_000, 10_000, 100);
     }
 
     static Settings full() {
-        return new Settings("full", 3, 5, 10, 200, 2, 5, 30, 3, 15, 15, 15, 10_000, 10_000, 100);
+        return new Settings("full", 3, 3, 5, 10, 1000, 200, 2, 5, 30, 3, 15, 15, 15, 10_000, 10_000, 100);
     }
 
     Settings withSessions(int sessions) {
-        return new Settings(mode, jmhForks, jmhWarmups, jmhIterations, sessions, loadSpeed, loadWarmupSeconds,
+        return new Settings(mode, jmhForks, jmhRounds, jmhWarmups, jmhIterations, jmhIterationMillis, sessions, loadSpeed, loadWarmupSeconds,
                 loadMeasureSeconds, loadPairs, startupRuns, otelStartupRuns, firstSessionRuns, heapSessions, leakSessions, leakConcurrency);
     }
 }

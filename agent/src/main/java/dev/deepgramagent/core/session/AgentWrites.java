@@ -10,13 +10,19 @@ import java.util.concurrent.Callable;
 public final class AgentWrites {
 
     private static final ThreadLocal<Boolean> ACTIVE = new ThreadLocal<>();
+    /**
+     * Agent writes in progress on any thread. The send path asks {@link #active()} on every frame (the
+     * JDK's twice); while this is 0, which is nearly always, it answers with one field read instead
+     * of a thread-local lookup.
+     */
+    private static final java.util.concurrent.atomic.AtomicInteger WRITING = new java.util.concurrent.atomic.AtomicInteger();
 
     private AgentWrites() {
     }
 
     /** Whether the current thread is writing for the agent. */
     public static boolean active() {
-        return ACTIVE.get() == Boolean.TRUE;
+        return WRITING.get() != 0 && ACTIVE.get() == Boolean.TRUE;
     }
 
     /** Runs {@code write} as the agent's. */
@@ -24,11 +30,13 @@ public final class AgentWrites {
         if (active()) {
             return write.call();
         }
+        WRITING.incrementAndGet();
         ACTIVE.set(Boolean.TRUE);
         try {
             return write.call();
         } finally {
             ACTIVE.set(null); // not remove(): the app's next audio send on this thread would allocate the entry again
+            WRITING.decrementAndGet();
         }
     }
 }

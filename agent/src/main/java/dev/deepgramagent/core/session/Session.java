@@ -63,6 +63,8 @@ public final class Session {
     private volatile WeakReference<Object> socket;
     public final String library;
     /** The adapter's own per-socket state (SocketControl.newState), or null. */
+    /** The library's control, held here so that the JDK's per-send {@code sendIssued} needs no map lookup; null for a library never registered. */
+    final SocketControl control;
     final Object controlState;
     /** SocketControl.replaysAppSends: the audio path then checks whether the agent is the sender. */
     final boolean adapterReplaysSends;
@@ -154,11 +156,12 @@ public final class Session {
     volatile boolean adopted;
 
     Session(Object socket, String library, DeepgramEndpoints.Endpoint endpoint, AudioFormat format, long now, String clientSessionId,
-            Object controlState, boolean adapterReplaysSends) {
+            SocketControl control) {
         this.socket = new WeakReference<>(socket);
         this.library = library;
-        this.controlState = controlState;
-        this.adapterReplaysSends = adapterReplaysSends;
+        this.control = control;
+        this.controlState = control == null ? null : control.newState();
+        this.adapterReplaysSends = control != null && control.replaysAppSends();
         this.endpoint = endpoint;
         this.format = format;
         this.createdNanos = now;

@@ -375,7 +375,7 @@ public final class SessionEngine {
     private void endAndAbort(Session s, Exception error) throws Exception {
         Object socket = s.socket();
         end(s, EndEvent.failure(error, 0));
-        SocketControl control = control(s.library);
+        SocketControl control = s.control;
         if (socket != null && control != null) {
             AgentWrites.run(() -> {
                 control.abort(socket, s.controlState);
@@ -393,9 +393,7 @@ public final class SessionEngine {
     /** A session for a Deepgram socket, not yet in the table: lint, reconnect chain, the coarse clock. */
     private Session newSession(Object socket, String library, String url, String clientSessionId,
                                DeepgramEndpoints.Endpoint endpoint, long now) {
-        SocketControl control = control(library);
-        Session s = new Session(socket, library, endpoint, AudioFormat.fromUrl(url), now, clientSessionId,
-                control == null ? null : control.newState(), control != null && control.replaysAppSends());
+        Session s = new Session(socket, library, endpoint, AudioFormat.fromUrl(url), now, clientSessionId, control(library));
         s.preflightFramesLeft = AudioPreflight.framesToInspect(s.format.encoding);
         try {
             for (SessionWarning.Finding f : SettingsLint.check(url, s.flux)) {
@@ -476,7 +474,7 @@ public final class SessionEngine {
 
     /** Tells the session's adapter that the agent tracks its socket from now on. */
     private void controlOpened(Session s) {
-        SocketControl control = control(s.library);
+        SocketControl control = s.control;
         if (control == null) {
             return;
         }
@@ -533,7 +531,7 @@ public final class SessionEngine {
         try {
             List<SessionWarning.Finding> found = new ArrayList<>(2);
             if (left == AudioPreflight.FRAMES && payload != null) {
-                SocketControl control = control(s.library);
+                SocketControl control = s.control;
                 byte[] head = control == null ? null : control.audioHead(payload, AudioPreflight.HEAD_BYTES);
                 if (head != null) {
                     // A payload may be the frame's backing array, longer than the frame: never past the frame's bytes.
@@ -785,7 +783,7 @@ public final class SessionEngine {
                 s.lastPingNanos = clock.getAsLong(); // the app pings this socket itself: the agent's pings wait
             }
         }
-        SocketControl control = control(s.library);
+        SocketControl control = s.control;
         return control == null ? result : control.sendIssued(socket, s.controlState, result, message, kind, last);
     }
 
@@ -796,13 +794,13 @@ public final class SessionEngine {
         if (s == null || !active()) {
             return appResult;
         }
-        SocketControl control = control(s.library);
+        SocketControl control = s.control;
         return control == null ? appResult : control.closeIssued(socket, s.controlState, code, reason, frame, appResult);
     }
 
     public Object deferredCloseResult(Object socket) {
         Session s = table.get(socket);
-        SocketControl control = s == null ? null : control(s.library);
+        SocketControl control = s == null ? null : s.control;
         return control == null ? null : control.deferredCloseResult(socket, s.controlState);
     }
 
@@ -861,7 +859,7 @@ public final class SessionEngine {
             }
         }
         if (closeNow) {
-            SocketControl control = control(s.library);
+            SocketControl control = s.control;
             if (control != null && control.closesAfterDelivery()) {
                 synchronized (s) {
                     s.closeAfterDelivery = true; // messageDelivered performs it
@@ -1125,7 +1123,7 @@ public final class SessionEngine {
             reason = s.appCloseReason;
         }
         Object socket = s.socket();
-        SocketControl control = control(s.library);
+        SocketControl control = s.control;
         if (socket == null || control == null) {
             return;
         }
@@ -1151,7 +1149,7 @@ public final class SessionEngine {
      * {@code <library>.close.timeout}, the session ends as close_timeout and the socket is aborted.
      */
     private void armCloseTimeout(Session s) {
-        SocketControl control = control(s.library);
+        SocketControl control = s.control;
         // A client timeout like OkHttp's own close timeout: it applies in observe mode too.
         if (control == null || control.timesOutCloseOnItsOwn()) {
             return;
@@ -1189,7 +1187,7 @@ public final class SessionEngine {
     }
 
     private boolean write(Session s, Object socket, String text) {
-        SocketControl control = control(s.library);
+        SocketControl control = s.control;
         if (socket == null || control == null) {
             return false;
         }
@@ -1244,7 +1242,7 @@ public final class SessionEngine {
      * neither the app nor the agent sent anything for {@code flux.ping.interval}.
      */
     private void fluxPing(Session s, long now) {
-        SocketControl control = control(s.library);
+        SocketControl control = s.control;
         if (fluxPingMillis <= 0 || control == null || control.pingsOnItsOwn()) {
             return;
         }
@@ -1351,7 +1349,7 @@ public final class SessionEngine {
         }
         if (closeStillDeferred) {
             Object socket = s.socket();
-            SocketControl control = control(s.library);
+            SocketControl control = s.control;
             if (socket != null && control != null) {
                 closeSocket(s, socket, control, s.appCloseCode, s.appCloseReason);
             }
@@ -1479,7 +1477,7 @@ public final class SessionEngine {
             s.clientCloseSent = true;
         }
         Object socket = s.socket();
-        SocketControl control = control(s.library);
+        SocketControl control = s.control;
         if (socket != null && control != null) {
             closeSocket(s, socket, control, 1001, "JVM shutdown");
         }

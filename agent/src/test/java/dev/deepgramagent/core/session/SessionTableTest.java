@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 class SessionTableTest {
 
     private static Session session(Object socket) {
-        return new Session(socket, "test", DeepgramEndpoints.Endpoint.LISTEN_V1, AudioFormat.fromUrl("ws://h/v1/listen"), 0, null, null, false);
+        return new Session(socket, "test", DeepgramEndpoints.Endpoint.LISTEN_V1, AudioFormat.fromUrl("ws://h/v1/listen"), 0, null, null);
     }
 
     @Test
