@@ -76,8 +76,13 @@ class FaultMatrix {
             this(stack, fault, active, observe, plain, Map.of());
         }
 
+        /** The first run, and the second one where a second pair ran, named the expected root cause with no problem. */
         boolean correct(String mode) {
-            Run r = mode.equals("active") ? active : observe;
+            Run[] pair = again.get(mode);
+            return correct(mode, mode.equals("active") ? active : observe) && (pair == null || correct(mode, pair[0]));
+        }
+
+        private boolean correct(String mode, Run r) {
             return r.problem == null && r.rootCause.equals(mode.equals("active") ? fault.active : fault.observe);
         }
 
@@ -278,6 +283,7 @@ class FaultMatrix {
                     failures.add(c.stack + " / " + c.fault.name + " / " + mode + ": expected "
                             + (mode.equals("active") ? c.fault.active : c.fault.observe) + ", observed " + r.rootCause
                             + (r.problem == null ? "" : " (" + r.problem + ")") + (c.worse(mode) == null ? "" : ", worse: " + c.worse(mode))
+                            + (c.again().get(mode) == null ? "" : ", run again: " + observed(c.again().get(mode)[0]))
                             + "\n" + tail(r.output) + "\n--- plain\n" + tail(c.plain.output));
                 }
             }

@@ -90,9 +90,15 @@ final class SendPathBench {
         List<Double> alloc = new ArrayList<>();
         int rounds = bench.settings.jmhRounds;
         for (int round = 1; round <= rounds; round++) {
-            Bench.progress("send path: " + what + ", round " + round + " of " + rounds + ": JMH without the agent, then with it (tracked and untracked socket)");
-            Score without = measureMethod(bench, jvmArgs, benchmark, "send", 1, trackedPath).get(0);
+            // Which side goes first alternates too, so that drift within a round does not always favour one.
+            boolean plainFirst = round % 2 == 1;
+            Bench.progress("send path: " + what + ", round " + round + " of " + rounds + ": JMH " + (plainFirst ? "without the agent, then with it" : "with the agent, then without it")
+                    + " (tracked and untracked socket)");
+            Score without = plainFirst ? measureMethod(bench, jvmArgs, benchmark, "send", 1, trackedPath).get(0) : null;
             List<Score> with = measureMethod(bench, agentArgs, benchmark, "send", 1, trackedPath, untrackedPath);
+            if (without == null) {
+                without = measureMethod(bench, jvmArgs, benchmark, "send", 1, trackedPath).get(0);
+            }
             plain.add(without);
             tracked.add(with.get(0));
             untracked.add(with.get(1));

@@ -31,8 +31,8 @@ public final class AgentWrites {
             return write.call();
         }
         WRITING.incrementAndGet();
-        ACTIVE.set(Boolean.TRUE);
         try {
+            ACTIVE.set(Boolean.TRUE);
             return write.call();
         } finally {
             ACTIVE.set(null); // not remove(): the app's next audio send on this thread would allocate the entry again

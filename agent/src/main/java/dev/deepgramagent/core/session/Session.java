@@ -62,9 +62,9 @@ public final class Session {
     /** Weak: never keeps a socket alive. Replaced once when a library's socket object replaces its handshake's. */
     private volatile WeakReference<Object> socket;
     public final String library;
-    /** The adapter's own per-socket state (SocketControl.newState), or null. */
     /** The library's control, held here so that the JDK's per-send {@code sendIssued} needs no map lookup; null for a library never registered. */
     final SocketControl control;
+    /** The adapter's own per-socket state (SocketControl.newState), or null. */
     final Object controlState;
     /** SocketControl.replaysAppSends: the audio path then checks whether the agent is the sender. */
     final boolean adapterReplaysSends;

@@ -25,7 +25,7 @@ final class JdkControl implements SocketControl {
     private static final int RETRIES = 200;
     private static final long RETRY_MILLIS = 1;
 
-    /** Per socket. */
+    /** {@link State#appSend}, written with a release store on the audio path. */
     private static final java.lang.invoke.VarHandle APP_SEND;
 
     static {
@@ -36,6 +36,7 @@ final class JdkControl implements SocketControl {
         }
     }
 
+    /** Per socket. */
     static final class State {
         /**
          * The app's last text or binary send, as the JDK (or the agent, for a replayed send) answered it.
