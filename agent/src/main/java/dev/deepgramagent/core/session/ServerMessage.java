@@ -83,11 +83,21 @@ public final class ServerMessage {
     private static final double[] POWERS_OF_TEN = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
             1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
+    private static final int RESULTS_KEYS = 1 << IS_FINAL | 1 << START | 1 << DURATION | 1 << FROM_FINALIZE;
+    private static final int TURN_KEYS = 1 << EVENT | 1 << WINDOW_START | 1 << WINDOW_END;
+    private static final String FROM_FINALIZE_TAIL = ",\"from_finalize\":";
+
     /**
      * A minimal JSON scanner that reads top-level scalars and skips everything nested. It runs on
      * every message a Deepgram socket receives, so it allocates nothing but the result: keys are
      * compared in place, known string values come back as constants, numbers are read without a
      * substring, and nested values are skipped with {@code indexOf} from quote to quote.
+     *
+     * <p>Skipping the transcript's words is most of the cost, so the scan stops at a nested value
+     * once it holds every field the agent reads from that type of message: a {@code Results}
+     * message's scalars come before its {@code channel}, and its {@code from_finalize}, which
+     * Deepgram sends last, is read from the message's end. A message that does not fit (another
+     * order, whitespace at the end) is scanned whole.
      */
     private static final class Scanner {
         private final String s;
@@ -105,6 +115,8 @@ public final class ServerMessage {
         double windowEnd = -1;
         String variant;
         String code;
+        /** Bits of the {@link #KEYS} read so far. */
+        int seen;
 
         Scanner(String s) {
             this.s = s;
@@ -125,6 +137,9 @@ public final class ServerMessage {
                 int keyTo = closingQuote(i);
                 i = keyTo + 1;
                 int key = key(keyFrom, keyTo);
+                if (key >= 0) {
+                    seen |= 1 << key;
+                }
                 ws();
                 expect(':');
                 ws();
@@ -137,6 +152,9 @@ public final class ServerMessage {
                         set(key, value(from, to));
                     }
                 } else if (c == '{' || c == '[') {
+                    if (hasAllItReads()) {
+                        return new ServerMessage(this);
+                    }
                     skipNested();
                 } else {
                     int from = i;
@@ -157,6 +175,49 @@ public final class ServerMessage {
                 if (next != ',') {
                     throw new IllegalArgumentException("bad JSON");
                 }
+            }
+        }
+
+        /**
+         * Whether every field the agent reads from this type of message has been read (see the
+         * class comment): then what follows need not be scanned.
+         */
+        private boolean hasAllItReads() {
+            int needed;
+            if (type == "Results") { // the constant from KNOWN_VALUES
+                if ((seen & 1 << FROM_FINALIZE) == 0) {
+                    fromFinalizeAtTheEnd();
+                }
+                needed = RESULTS_KEYS;
+            } else if (type == "TurnInfo" && event != null && event != "EndOfTurn") {
+                needed = TURN_KEYS; // EndOfTurn's trigger comes after its words
+            } else {
+                return false;
+            }
+            return (seen & needed) == needed;
+        }
+
+        /**
+         * Reads {@code ,"from_finalize":true}} or {@code false}} at the very end of the message: the
+         * closing brace is the top-level object's, so the member before it is a top-level one.
+         */
+        private void fromFinalizeAtTheEnd() {
+            int end = n - 1;
+            if (end < 0 || s.charAt(end) != '}') {
+                return;
+            }
+            int valueFrom;
+            if (s.startsWith("true", end - 4)) {
+                valueFrom = end - 4;
+            } else if (s.startsWith("false", end - 5)) {
+                valueFrom = end - 5;
+            } else {
+                return;
+            }
+            int keyFrom = valueFrom - FROM_FINALIZE_TAIL.length();
+            if (keyFrom > i && s.startsWith(FROM_FINALIZE_TAIL, keyFrom)) {
+                fromFinalize = valueFrom == end - 4;
+                seen |= 1 << FROM_FINALIZE;
             }
         }
 

@@ -95,4 +95,42 @@ class ServerMessageTest {
         }
         assertEquals(0, ServerMessage.parse("{\"start\":-,\"type\":\"Results\"}").start, 0.0, "unreadable numbers read as 0");
     }
+
+    /**
+     * The scan stops at the words once it has read what the agent reads from a {@code Results} or a
+     * {@code TurnInfo} update; {@code from_finalize} comes from the end of the message. The words
+     * here are unterminated: a parse that reached them would return null.
+     */
+    @Test
+    void stopsBeforeTheWordsOnceItHasWhatItReads() {
+        String words = ",\"channel\":{\"alternatives\":[{\"transcript\":\"never read";
+        ServerMessage deepgramOrder = ServerMessage.parse("{\"type\":\"Results\",\"duration\":1.5,\"start\":2.0,"
+                + "\"is_final\":true,\"speech_final\":true" + words + ",\"from_finalize\":true}");
+        assertTrue(deepgramOrder.isFinal);
+        assertTrue(deepgramOrder.fromFinalize, "from the end of the message");
+        assertEquals(2.0, deepgramOrder.start, 1e-9);
+        assertEquals(1.5, deepgramOrder.duration, 1e-9);
+        assertFalse(ServerMessage.parse("{\"type\":\"Results\",\"duration\":1.5,\"start\":2.0,\"is_final\":true"
+                + words + ",\"from_finalize\":false}").fromFinalize);
+        ServerMessage finalizeFirst = ServerMessage.parse("{\"type\":\"Results\",\"duration\":1.5,\"start\":2.0,"
+                + "\"is_final\":false,\"from_finalize\":true" + words);
+        assertTrue(finalizeFirst.fromFinalize);
+        assertFalse(finalizeFirst.isFinal);
+        ServerMessage update = ServerMessage.parse("{\"type\":\"TurnInfo\",\"event\":\"Update\",\"audio_window_start\":0.5,"
+                + "\"audio_window_end\":1.25,\"transcript\":\"x\",\"words\":[{\"word\":\"never read");
+        assertEquals(1.25, update.windowEnd, 1e-9);
+        assertNull(ServerMessage.parse("{\"type\":\"TurnInfo\",\"event\":\"EndOfTurn\",\"audio_window_start\":0.5,"
+                + "\"audio_window_end\":1.25,\"words\":[{\"word\":\"x"), "EndOfTurn's trigger follows its words");
+    }
+
+    /** Where the end of the message is not a top-level from_finalize, the message is scanned whole. */
+    @Test
+    void aFromFinalizeElsewhereIsReadOnlyWhereItIsTopLevel() {
+        String head = "{\"type\":\"Results\",\"duration\":1.5,\"start\":2.0,\"is_final\":true,\"channel\":{\"a\":[1]}";
+        assertFalse(ServerMessage.parse(head + ",\"metadata\":{\"from_finalize\":true}}").fromFinalize, "nested");
+        assertTrue(ServerMessage.parse(head + ",\"from_finalize\":true }").fromFinalize, "whitespace: the full scan");
+        assertTrue(ServerMessage.parse(head + ",\"from_finalize\" : true}").fromFinalize, "whitespace: the full scan");
+        assertFalse(ServerMessage.parse(head + ",\"x\":\"\\\",\\\"from_finalize\\\":true}\"}").fromFinalize, "inside a string");
+        assertFalse(ServerMessage.parse(head + "}").fromFinalize, "absent");
+    }
 }
