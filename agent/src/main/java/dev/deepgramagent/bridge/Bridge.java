@@ -138,7 +138,16 @@ public final class Bridge {
 
     public static Object audioSent(Object socket, int bytes, Object payload) {
         try {
-            return handler.audioSent(socket, bytes, payload);
+            return handler.audioSent(socket, null, bytes, payload);
+        } catch (Throwable ignored) {
+            return null;
+        }
+    }
+
+    /** {@link #audioSent} with the token an earlier call returned for the same socket (see {@link BridgeHandler#audioSent}). */
+    public static Object audioSent(Object socket, Object session, int bytes, Object payload) {
+        try {
+            return handler.audioSent(socket, session, bytes, payload);
         } catch (Throwable ignored) {
             return null;
         }

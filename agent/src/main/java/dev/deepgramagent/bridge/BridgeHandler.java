@@ -55,9 +55,11 @@ public abstract class BridgeHandler {
      * track; for a frame to drop (the app closed already), the IOException the library answers
      * then, which advice skips the send on ({@code skipOn = IOException.class}: a JDK type, so
      * Byte Buddy resolves it anywhere); otherwise a token to hand to {@link #sendIssued}, which then
-     * needs no lookup.
+     * needs no lookup. An adapter that keeps state per socket (Netty's handler) may keep that token
+     * and pass it back as {@code session} with the socket's next frames: they need no lookup either.
+     * Null asks for the lookup; so does a token of a session that has ended.
      */
-    public Object audioSent(Object socket, int bytes, Object payload) {
+    public Object audioSent(Object socket, Object session, int bytes, Object payload) {
         return null;
     }
 

@@ -224,10 +224,10 @@ public final class AgentCore extends BridgeHandler {
     }
 
     @Override
-    public Object audioSent(Object socket, int bytes, Object payload) {
+    public Object audioSent(Object socket, Object session, int bytes, Object payload) {
         try {
             drill(failOnSend, "send");
-            Object token = engine.audioSent(socket, bytes, payload);
+            Object token = engine.audioSent(socket, session, bytes, payload);
             return token == SessionEngine.DROP_FRAME ? new java.io.IOException("Output closed") : token; // as the JDK after sendClose
         } catch (Throwable t) {
             InternalErrors.record(InternalErrors.Kind.RUNTIME, "binarySent", t);

@@ -491,7 +491,7 @@ public final class SessionEngine {
      * @return true to drop the frame (the app already closed).
      */
     public boolean binarySent(Object socket, int bytes, Object payload) {
-        return audioSent(socket, bytes, payload) == DROP_FRAME;
+        return audioSent(socket, null, bytes, payload) == DROP_FRAME;
     }
 
     /** {@link #audioSent}'s answer for a frame to drop. */
@@ -499,12 +499,18 @@ public final class SessionEngine {
 
     /**
      * {@link #binarySent} for libraries that report the send's outcome too ({@link #sendIssued}).
-     * @return null (not a tracked socket), {@link #DROP_FRAME}, or the session, to hand to {@link #sendIssued}.
+     * @param session what this method returned for the same socket before, or null: a lookup saved
+     * @return null (not a tracked socket), {@link #DROP_FRAME}, or the session, to hand to {@link #sendIssued}
+     *     or to pass back as {@code session}.
      */
-    public Object audioSent(Object socket, int bytes, Object payload) {
-        Session s = table.get(socket);
-        if (s == null && (s = adoptable(socket)) == null) {
-            return null;
+    public Object audioSent(Object socket, Object session, int bytes, Object payload) {
+        Session s;
+        // A racy read of the state: a frame sent while its session ends is counted or not, as with the lookup.
+        if (!(session instanceof Session) || (s = (Session) session).state == Session.State.ENDED) {
+            s = table.get(socket);
+            if (s == null && (s = adoptable(socket)) == null) {
+                return null;
+            }
         }
         if (s.adapterReplaysSends && injecting()) {
             return null; // an app's send the adapter carries out again for the agent (see JdkControl): counted the first time

@@ -58,6 +58,8 @@ public final class DeepgramChannelHandler extends ChannelDuplexHandler {
     /** A fragmented message is under way: continuation frames belong to a binary (outbound) or text (inbound) message. */
     private boolean sendingAudio;
     private boolean receivingText;
+    /** The engine's token for this channel's session, from its last audio frame: the next one needs no lookup. */
+    private Object session;
     /** The error Netty reported before the channel went inactive, for the session's end. */
     private Throwable lastError;
 
@@ -123,7 +125,8 @@ public final class DeepgramChannelHandler extends ChannelDuplexHandler {
             WebSocketFrame frame = (WebSocketFrame) msg;
             sendingAudio = !frame.isFinalFragment();
             ByteBuf content = frame.content();
-            Object token = Bridge.audioSent(channel, content.readableBytes(), content);
+            Object token = Bridge.audioSent(channel, session, content.readableBytes(), content);
+            session = token;
             if (token instanceof IOException) {
                 // The app closed already (its close is deferred): the frame goes nowhere.
                 fail(promise, (IOException) token);

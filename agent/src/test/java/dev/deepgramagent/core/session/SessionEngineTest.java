@@ -21,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -288,6 +289,20 @@ class SessionEngineTest {
         assertEquals(List.of("text {\"type\":\"KeepAlive\"}"), control.writes);
         engine.keepAliveTick();
         assertEquals(1, control.writes.size(), "the KeepAlive itself counts as a send");
+    }
+
+    /** An adapter that passes the session back with each frame skips the lookup; an ended session's token does not count. */
+    @Test
+    void aSessionTokenPassedBackCountsLikeTheLookup() {
+        SessionEngine engine = engine("");
+        Object socket = open(engine);
+        Object token = engine.audioSent(socket, null, 640, null);
+        assertTrue(token instanceof Session);
+        assertSame(token, engine.audioSent(socket, token, 320, null));
+        assertSame(token, engine.audioSent(socket, "not a session", 320, null), "anything else asks for the lookup");
+        engine.closeReceived(socket, 1000, "");
+        assertNull(engine.audioSent(socket, token, 320, null), "ended: the lookup finds nothing");
+        assertEquals(1280, ends.get(0).audioBytes);
     }
 
     /** Apps that send audio from several threads (or a pool) on one socket: every byte and frame counted, none lost. */

@@ -47,8 +47,8 @@ class DeepgramChannelHandlerTest {
         volatile Throwable failure;
 
         @Override
-        public Object audioSent(Object socket, int bytes, Object payload) {
-            calls.add("audio " + bytes);
+        public Object audioSent(Object socket, Object session, int bytes, Object payload) {
+            calls.add("audio " + bytes + (session == null ? "" : " to " + session));
             return audioAnswer;
         }
 
@@ -125,6 +125,9 @@ class DeepgramChannelHandlerTest {
         assertTrue(written.isSuccess());
         assertEquals(List.of("audio 640"), bridge.calls);
         assertEquals(0, frame.refCnt(), "the encoder released it, once");
+        assertEquals(1, drainWire());
+        channel.writeAndFlush(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(new byte[320])));
+        assertEquals(List.of("audio 640", "audio 320 to session"), bridge.calls, "the engine's token comes back: no lookup");
         assertEquals(1, drainWire());
         assertArrayEquals(new byte[] {1, 2, 3}, DeepgramChannelHandler.head(Unpooled.wrappedBuffer(new byte[] {1, 2, 3, 4}), 3));
     }
