@@ -1,5 +1,6 @@
 package dev.deepgramagent.it;
 
+import dev.deepgramagent.it.apps.AttachTargetApp;
 import dev.deepgramagent.it.apps.ConflictApp;
 import org.junit.jupiter.api.Test;
 
@@ -29,5 +30,28 @@ class IsolationTest {
 
         assertEquals(plain.stdout(), withAgent.stdout(), "the app's stdout (logs and metrics) changed");
         assertEquals(plain.stderr(), withAgent.stderrWithoutAgent(), "the app's stderr changed");
+    }
+
+    /**
+     * The start line is written before the agent's logback context exists (see AgentLogging.startLine),
+     * in the same layouts as every other line: text by default, one JSON object with log.format=json.
+     */
+    @Test
+    void theStartLineHasTheConfiguredLayout() throws Exception {
+        String line = startLine("hosts=127.0.0.1");
+        assertTrue(line.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z deepgram-agent INFO  deepgram-agent \\S+ started: "
+                + "mode=active, hosts=127\\.0\\.0\\.1, instrumenting okhttp .*"), line);
+        String json = startLine("hosts=127.0.0.1,log.format=json");
+        assertTrue(json.matches("\\{\"ts\":\"[^\"]+Z\",\"level\":\"INFO\",\"logger\":\"deepgram-agent\\.agent\",\"message\":"
+                + "\"deepgram-agent \\S+ started: mode=active, hosts=127\\.0\\.0\\.1, instrumenting okhttp .*\"}"), json);
+    }
+
+    private static String startLine(String agentArgs) throws Exception {
+        try (ForkedJvm.Running app = ForkedJvm.app(AttachTargetApp.class).withAgent(agentArgs).start()) {
+            String stderr = app.awaitStderr(text -> text.contains(" started: mode="), 60);
+            app.send("exit");
+            assertEquals(0, app.awaitExit(30).exitCode(), app.snapshot());
+            return stderr.lines().filter(l -> l.contains(" started: mode=")).findFirst().orElseThrow();
+        }
     }
 }

@@ -11,7 +11,6 @@ import dev.deepgramagent.core.session.SocketControl;
 import dev.deepgramagent.errors.InternalErrors;
 import dev.deepgramagent.logging.AgentLogging;
 import dev.deepgramagent.logging.SessionLog;
-import org.slf4j.Logger;
 
 /**
  * Behind the bridge: forwards every adapter event to the {@link SessionEngine} and turns any
@@ -19,7 +18,6 @@ import org.slf4j.Logger;
  */
 public final class AgentCore extends BridgeHandler {
 
-    private final Logger log = AgentLogging.logger("core");
     private final SessionEngine engine;
     private final SessionLog sessionLog;
     // test.fail-on, resolved once: the send path checks a final boolean, not a string.
@@ -106,8 +104,12 @@ public final class AgentCore extends BridgeHandler {
         try {
             Session s = engine.created(socket, library, url, clientSessionId);
             if (s != null) {
-                // Never the URL itself: its query may carry customer settings or a token.
-                log.debug("{}: tracking a Deepgram {} session", library, s.endpoint.label());
+                // The session's lines (its end, warnings) will need the log: created now, off this thread.
+                AgentLogging.prepareInBackground();
+                if (AgentLogging.debugEnabled()) {
+                    // Never the URL itself: its query may carry customer settings or a token.
+                    AgentLogging.logger("core").debug("{}: tracking a Deepgram {} session", library, s.endpoint.label());
+                }
             }
         } catch (Throwable t) {
             InternalErrors.record(InternalErrors.Kind.RUNTIME, "socketCreated", t);

@@ -67,15 +67,14 @@ final class AgentStartup {
             }
             AgentMetrics metrics = registerMetrics(config, core, libraries);
             Bridge.install(core);
-            org.slf4j.Logger installLog = AgentLogging.logger("install");
-            gate.coreReady(true, new PrewovenLog(installLog));
+            gate.coreReady(true, new PrewovenLog());
             settleWeaver(modules, gate, attach);
             retransformAlreadyLoaded(inst, gate);
             // After the gate: an app opening its first session at start-up need not wait for it.
             serveMetrics(config, core, metrics);
-            AgentLogging.logger("agent").info("deepgram-agent {} started{}: mode={}, hosts={}, instrumenting {}",
-                    AgentVersion.get(), attach ? " (attached)" : "", config.mode().name().toLowerCase(java.util.Locale.ROOT),
-                    config.text(ConfigKey.HOSTS), InstrumentedTypes.SUMMARY);
+            AgentLogging.startLine("deepgram-agent " + AgentVersion.get() + " started" + (attach ? " (attached)" : "")
+                    + ": mode=" + config.mode().name().toLowerCase(java.util.Locale.ROOT) + ", hosts=" + config.text(ConfigKey.HOSTS)
+                    + ", instrumenting " + InstrumentedTypes.SUMMARY);
         } catch (Throwable t) {
             gate.settle(null);
             InternalErrors.record(InternalErrors.Kind.STARTUP, "background start", t);
@@ -118,17 +117,17 @@ final class AgentStartup {
         }
     }
 
-    /** Logs, at debug, each class taken from the copies woven at build time. */
+    /**
+     * Logs, at debug, each class taken from the copies woven at build time. It runs on the thread
+     * that loads the class: at the default level it asks nothing of logback.
+     */
     private static final class PrewovenLog implements java.util.function.BiConsumer<String, Boolean> {
-        private final org.slf4j.Logger log;
-
-        PrewovenLog(org.slf4j.Logger log) {
-            this.log = log;
-        }
-
         @Override
         public void accept(String name, Boolean retransformed) {
-            log.debug("instrumented {} ({}), woven at build time", name, InstrumentedTypes.howInstrumented(retransformed));
+            if (AgentLogging.debugEnabled()) {
+                AgentLogging.logger("install").debug("instrumented {} ({}), woven at build time", name,
+                        InstrumentedTypes.howInstrumented(retransformed));
+            }
         }
     }
 

@@ -13,7 +13,8 @@ import org.slf4j.Logger;
 /**
  * The agent's own log: a private, relocated logback context configured in code. It never reads a
  * configuration file, never goes through SLF4J's provider lookup and never touches the app's
- * logging. Created on first use, which is never on the {@code premain} path.
+ * logging. Created on first use, which is never on the {@code premain} path nor, unless the start
+ * has something to report beside the start line, on the start thread.
  */
 public final class AgentLogging {
 
@@ -31,6 +32,81 @@ public final class AgentLogging {
 
     public static Logger logger(String name) {
         return context().getLogger("deepgram-agent." + name);
+    }
+
+    /** Whether the configured level lets debug lines through; asks no logback context. */
+    public static boolean debugEnabled() {
+        return levelRank() <= 1;
+    }
+
+    /**
+     * Writes the agent's start line. While nothing else has needed logback's context (about 20 ms
+     * of class loading on the start thread, which shares the app's cores during its start-up), it
+     * is written straight to stderr in the configured layout; the context is created by the first
+     * other line ({@link #prepareInBackground} creates it ahead of a session's first line).
+     */
+    public static void startLine(String message) {
+        if (context != null) {
+            logger("agent").info("{}", message);
+            return;
+        }
+        if (levelRank() > 2) {
+            return; // warn, error or off
+        }
+        AgentConfig cfg = config != null ? config : AgentConfig.defaults();
+        long now = System.currentTimeMillis();
+        String line = cfg.jsonLogs() ? LogLines.json(now, "INFO", "deepgram-agent.agent", message, null, null)
+                : LogLines.text(now, "INFO", message, null, null);
+        java.io.PrintStream err = System.err;
+        err.print(line);
+        err.flush();
+    }
+
+    /**
+     * Creates the context on a thread of its own if it does not exist yet: called at a session's
+     * start, so that its first line (its end, a warning) does not pay for it on the library's thread.
+     */
+    public static void prepareInBackground() {
+        if (context != null || preparing) {
+            return;
+        }
+        synchronized (AgentLogging.class) {
+            if (context != null || preparing) {
+                return;
+            }
+            preparing = true;
+        }
+        Thread t = new Thread(new Prepare(), "deepgram-agent-log-init");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static volatile boolean preparing;
+
+    /** A class, not a lambda: see AgentStartup on the start path. */
+    private static final class Prepare implements Runnable {
+        @Override
+        public void run() {
+            try {
+                context();
+            } catch (Throwable ignored) {
+                // the next line that needs the context tries again, where its failure is reported
+            }
+        }
+    }
+
+    /** trace 0, debug 1, info 2, warn 3, error 4, off 5: the configured level, as logback reads it. */
+    private static int levelRank() {
+        AgentConfig cfg = config;
+        String level = cfg == null ? "info" : String.valueOf(cfg.logLevel()).toLowerCase(java.util.Locale.ROOT);
+        switch (level) {
+            case "trace": return 0;
+            case "debug": return 1;
+            case "warn": return 3;
+            case "error": return 4;
+            case "off": return 5;
+            default: return 2;
+        }
     }
 
     private static LoggerContext context() {

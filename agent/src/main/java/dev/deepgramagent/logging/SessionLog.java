@@ -23,7 +23,8 @@ import java.util.function.LongSupplier;
  */
 public final class SessionLog implements SessionListener {
 
-    private final Logger log = AgentLogging.logger("session");
+    /** Looked up at the first line: the agent's start creates no logback context (see AgentLogging.startLine). */
+    private volatile Logger log;
     private final String sessions;
     private final LogRateLimiter limiter;
 
@@ -34,37 +35,37 @@ public final class SessionLog implements SessionListener {
 
     @Override
     public void opened(Session session) {
-        if (log.isDebugEnabled()) {
-            log.atDebug().addKeyValue("library", session.library).addKeyValue("endpoint", session.endpoint.label())
+        if (debugEnabled()) {
+            log().atDebug().addKeyValue("library", session.library).addKeyValue("endpoint", session.endpoint.label())
                     .addKeyValue("request_id", session.requestId()).log("session opened");
         }
     }
 
     @Override
     public void adopted(Session session) {
-        if (log.isInfoEnabled()) {
-            log.atInfo().addKeyValue("library", session.library).addKeyValue("endpoint", session.endpoint.label())
+        if (log().isInfoEnabled()) {
+            log().atInfo().addKeyValue("library", session.library).addKeyValue("endpoint", session.endpoint.label())
                     .log("adopted a Deepgram session opened before the agent was attached; its earlier audio is not counted");
         }
     }
 
     @Override
     public void warning(Session session, SessionWarning warning, String detail) {
-        if (!log.isWarnEnabled() || !limiter.allow(LogRateLimiter.Kind.WARNING)) {
+        if (!log().isWarnEnabled() || !limiter.allow(LogRateLimiter.Kind.WARNING)) {
             return;
         }
-        log.atWarn().addKeyValue("warning", warning.label()).addKeyValue("library", session.library)
+        log().atWarn().addKeyValue("warning", warning.label()).addKeyValue("library", session.library)
                 .addKeyValue("endpoint", session.endpoint.label()).addKeyValue("request_id", orEmpty(session.requestId()))
                 .addKeyValue("detail", detail).log("session warning: " + warning.label());
     }
 
     @Override
     public void reconnected(Session session, RootCause previous, String previousRequestId) {
-        if (!log.isInfoEnabled() || !limiter.allow(LogRateLimiter.Kind.RECONNECT)) {
+        if (!log().isInfoEnabled() || !limiter.allow(LogRateLimiter.Kind.RECONNECT)) {
             return;
         }
         // Never the x-deepgram-session-id itself: the request ids are what Deepgram support asks for.
-        log.atInfo().addKeyValue("library", session.library).addKeyValue("endpoint", session.endpoint.label())
+        log().atInfo().addKeyValue("library", session.library).addKeyValue("endpoint", session.endpoint.label())
                 .addKeyValue("previous_root_cause", previous.label())
                 .addKeyValue("previous_request_id", orEmpty(previousRequestId))
                 .log("session reconnected after an abnormal end");
@@ -72,8 +73,8 @@ public final class SessionLog implements SessionListener {
 
     @Override
     public void errorReceived(Session session, String variantLabel) {
-        if (log.isDebugEnabled()) {
-            log.atDebug().addKeyValue("library", session.library).addKeyValue("endpoint", session.endpoint.label())
+        if (debugEnabled()) {
+            log().atDebug().addKeyValue("library", session.library).addKeyValue("endpoint", session.endpoint.label())
                     .addKeyValue("request_id", session.requestId()).addKeyValue("variant", variantLabel)
                     .log("Deepgram sent an Error message");
         }
@@ -87,14 +88,14 @@ public final class SessionLog implements SessionListener {
         LoggingEventBuilder b;
         LogRateLimiter.Kind kind;
         if (end.rootCause != RootCause.CLEAN) {
-            b = log.isWarnEnabled() ? log.atWarn() : null;
+            b = log().isWarnEnabled() ? log().atWarn() : null;
             kind = LogRateLimiter.Kind.ABNORMAL_END;
         } else if (end.savedBy != 0) {
-            b = log.isInfoEnabled() ? log.atInfo() : null;
+            b = log().isInfoEnabled() ? log().atInfo() : null;
             kind = LogRateLimiter.Kind.SAVED_END;
         } else {
             boolean all = sessions.equals("all");
-            b = all ? (log.isInfoEnabled() ? log.atInfo() : null) : (log.isDebugEnabled() ? log.atDebug() : null);
+            b = all ? (log().isInfoEnabled() ? log().atInfo() : null) : (debugEnabled() ? log().atDebug() : null);
             kind = LogRateLimiter.Kind.CLEAN_END;
         }
         if (b != null && limiter.allow(kind)) {
@@ -105,7 +106,7 @@ public final class SessionLog implements SessionListener {
     /** Writes one summary line per kind of line suppressed since the last call. Called every second and at exit. */
     public void reportSuppressed() {
         for (Map.Entry<LogRateLimiter.Kind, Long> e : limiter.drain().entrySet()) {
-            log.atWarn().addKeyValue("kind", e.getKey().name().toLowerCase(Locale.ROOT)).addKeyValue("suppressed", e.getValue())
+            log().atWarn().addKeyValue("kind", e.getKey().name().toLowerCase(Locale.ROOT)).addKeyValue("suppressed", e.getValue())
                     .log("log.rate reached: " + e.getValue() + " " + e.getKey().description
                             + " not logged; the metrics count every session");
         }
@@ -166,5 +167,19 @@ public final class SessionLog implements SessionListener {
 
     private static Double round(double v) {
         return Double.valueOf(String.format(Locale.ROOT, "%.3f", v));
+    }
+
+    /** Asks logback only where the configured level lets debug lines through. */
+    private boolean debugEnabled() {
+        return AgentLogging.debugEnabled() && log().isDebugEnabled();
+    }
+
+    private Logger log() {
+        Logger l = log;
+        if (l == null) {
+            l = AgentLogging.logger("session");
+            log = l;
+        }
+        return l;
     }
 }

@@ -113,7 +113,9 @@ public final class MetricsServer implements AutoCloseable {
             socket.bind(new InetSocketAddress(host, port), 50);
             MetricsServer server = new MetricsServer(socket, source);
             server.thread.start();
-            AgentLogging.logger("metrics").debug("metrics on http://{}:{}/metrics", host, server.getPort());
+            if (AgentLogging.debugEnabled()) {
+                AgentLogging.logger("metrics").debug("metrics on http://{}:{}/metrics", host, server.getPort());
+            }
             return server;
         } catch (Exception e) {
             closeQuietly(socket);
