@@ -26,6 +26,9 @@ public final class AgentCore extends BridgeHandler {
     private final boolean failOnClose;
     // Closed after the sessions are flushed at JVM exit (see shutdown()).
     private final java.util.List<AutoCloseable> closeAtExit = new java.util.concurrent.CopyOnWriteArrayList<>();
+    // Built at the first tracked session, on a thread of their own (see warmUp()).
+    private final java.util.List<Runnable> warmUps = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile boolean warmedUp;
 
     public AgentCore(AgentConfig config) {
         this.engine = new SessionEngine(config);
@@ -37,6 +40,51 @@ public final class AgentCore extends BridgeHandler {
         engine.addListener(sessionLog);
         engine.every(1000, new Housekeeping(false));
         Runtime.getRuntime().addShutdownHook(new Thread(new Housekeeping(true), "deepgram-agent-shutdown"));
+    }
+
+    /**
+     * Something the agent's start leaves to the first tracked session (the metric families): built
+     * then, in the background, beside logback's context, so that neither costs the app's start-up
+     * nor the library's thread at that session's first event.
+     */
+    public void warmUpAtFirstSession(Runnable task) {
+        warmUps.add(task);
+    }
+
+    private void warmUp() {
+        synchronized (warmUps) {
+            if (warmedUp) {
+                return;
+            }
+            warmedUp = true;
+        }
+        Thread t = new Thread(new WarmUp(warmUps), "deepgram-agent-warm-up");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static final class WarmUp implements Runnable {
+        private final java.util.List<Runnable> tasks;
+
+        WarmUp(java.util.List<Runnable> tasks) {
+            this.tasks = tasks;
+        }
+
+        @Override
+        public void run() {
+            try {
+                AgentLogging.prepare();
+            } catch (Throwable ignored) {
+                // the first line that needs the log creates it again, and reports its failure
+            }
+            for (Runnable task : tasks) {
+                try {
+                    task.run();
+                } catch (Throwable ignored) {
+                    // likewise: the first event or scrape builds it again
+                }
+            }
+        }
     }
 
     /** The suppressed-log report each second, or the shutdown: a class, not lambdas, on the start path (see CoarseClock.SYSTEM). */
@@ -104,8 +152,9 @@ public final class AgentCore extends BridgeHandler {
         try {
             Session s = engine.created(socket, library, url, clientSessionId);
             if (s != null) {
-                // The session's lines (its end, warnings) will need the log: created now, off this thread.
-                AgentLogging.prepareInBackground();
+                if (!warmedUp) {
+                    warmUp();
+                }
                 if (AgentLogging.debugEnabled()) {
                     // Never the URL itself: its query may carry customer settings or a token.
                     AgentLogging.logger("core").debug("{}: tracking a Deepgram {} session", library, s.endpoint.label());

@@ -131,6 +131,20 @@ final class AgentStartup {
         }
     }
 
+    /** Builds the metric families at the first tracked session (see AgentCore#warmUpAtFirstSession). */
+    private static final class PrepareMetrics implements Runnable {
+        private final AgentMetrics metrics;
+
+        PrepareMetrics(AgentMetrics metrics) {
+            this.metrics = metrics;
+        }
+
+        @Override
+        public void run() {
+            metrics.prepare();
+        }
+    }
+
     /** A module's control, created by the engine at the library's first session (a class, not a lambda: cheaper to start). */
     private static final class ControlOf implements java.util.function.Supplier<SocketControl> {
         private final InstrumentationModule module;
@@ -227,6 +241,7 @@ final class AgentStartup {
             AgentMetrics metrics = new AgentMetrics(core.engine(), libraries, AgentVersion.get(),
                     config.mode().name().toLowerCase(java.util.Locale.ROOT));
             core.addListener(metrics);
+            core.warmUpAtFirstSession(new PrepareMetrics(metrics));
             return metrics;
         } catch (Throwable t) {
             InternalErrors.record(InternalErrors.Kind.STARTUP, "metrics", t);

@@ -43,7 +43,7 @@ public final class AgentLogging {
      * Writes the agent's start line. While nothing else has needed logback's context (about 20 ms
      * of class loading on the start thread, which shares the app's cores during its start-up), it
      * is written straight to stderr in the configured layout; the context is created by the first
-     * other line ({@link #prepareInBackground} creates it ahead of a session's first line).
+     * other line, or ahead of a session's first line ({@link #prepare}).
      */
     public static void startLine(String message) {
         if (context != null) {
@@ -62,37 +62,9 @@ public final class AgentLogging {
         err.flush();
     }
 
-    /**
-     * Creates the context on a thread of its own if it does not exist yet: called at a session's
-     * start, so that its first line (its end, a warning) does not pay for it on the library's thread.
-     */
-    public static void prepareInBackground() {
-        if (context != null || preparing) {
-            return;
-        }
-        synchronized (AgentLogging.class) {
-            if (context != null || preparing) {
-                return;
-            }
-            preparing = true;
-        }
-        Thread t = new Thread(new Prepare(), "deepgram-agent-log-init");
-        t.setDaemon(true);
-        t.start();
-    }
-
-    private static volatile boolean preparing;
-
-    /** A class, not a lambda: see AgentStartup on the start path. */
-    private static final class Prepare implements Runnable {
-        @Override
-        public void run() {
-            try {
-                context();
-            } catch (Throwable ignored) {
-                // the next line that needs the context tries again, where its failure is reported
-            }
-        }
+    /** Creates the context now if nothing has yet: called ahead of a session's first line, off the library's thread. */
+    public static void prepare() {
+        context();
     }
 
     /** trace 0, debug 1, info 2, warn 3, error 4, off 5: the configured level, as logback reads it. */

@@ -41,79 +41,113 @@ public final class AgentMetrics implements SessionListener, MetricsServer.Source
     /** The {@code type} label of messages_injected: v1's flushes and KeepAlive, Flux's ForceEndTurn. */
     static final List<String> INJECTED_TYPES = List.of("finalize", "closestream", "keepalive", "forceendturn");
 
-    private final CollectorRegistry registry = new CollectorRegistry(true);
     private final SessionEngine engine;
     private final List<String> libraries;
-
-    private final Counter opened;
-    private final Counter adopted;
-    private final Counter ended;
-    private final Counter injected;
-    private final Counter handshakeFailures;
-    private final Counter reconnected;
-    private final Counter saved;
-    private final Counter warnings;
-    private final Counter configure;
-    private final Counter errorMessages;
-    private final Counter rescued;
-    private final Counter lost;
-    private final Histogram flushLatency;
-    private final Histogram duration;
-    private final Histogram longestGap;
+    private final String version;
+    private final String mode;
     private final Map<String, DoubleAdder> endedAudioSeconds = new ConcurrentHashMap<>();
     private final Map<String, DoubleAdder> endedAudioBytes = new ConcurrentHashMap<>();
+    /** Created by the first event or scrape, or ahead of the first session ({@link #prepare}): never on the start thread. */
+    private volatile Families families;
     private volatile boolean zeroSeries;
 
     public AgentMetrics(SessionEngine engine, List<String> libraries, String version, String mode) {
         this.engine = engine;
         this.libraries = List.copyOf(libraries);
-        opened = Counter.build("deepgram_agent_sessions_opened_total", "Deepgram sessions whose handshake succeeded.")
-                .labelNames("library", "endpoint").register(registry);
-        adopted = Counter.build("deepgram_agent_sessions_adopted_total",
-                "Sessions opened before the agent was attached, tracked from their next event on (also counted in sessions_opened).")
-                .labelNames("library").register(registry);
-        ended = Counter.build("deepgram_agent_sessions_ended_total", "Deepgram sessions ended, by root cause (exactly one per session).")
-                .labelNames("library", "endpoint", "root_cause").register(registry);
-        injected = Counter.build("deepgram_agent_messages_injected_total", "Control messages the agent sent on the app's behalf.")
-                .labelNames("library", "type").register(registry);
-        reconnected = Counter.build("deepgram_agent_sessions_reconnected_total",
-                "Sessions the official SDK opened again within 15 s of an abnormal end (same x-deepgram-session-id), by that end's root cause.")
-                .labelNames("library", "previous_root_cause").register(registry);
-        saved = Counter.build("deepgram_agent_sessions_saved_total",
-                "Sessions the agent's own writes saved: its flush delivered words the app's close would have dropped (finalize), "
-                        + "its KeepAlives carried the app through a pause longer than Deepgram's idle window (keepalive), "
-                        + "its ForceEndTurn delivered a Flux turn (force_end_turn).")
-                .labelNames("library", "by").register(registry);
-        warnings = Counter.build("deepgram_agent_session_warnings_total",
-                "Problems with a session's settings or audio, named before Deepgram fails on them (once per warning per session).")
-                .labelNames("library", "warning").register(registry);
-        configure = Counter.build("deepgram_agent_configure_total",
-                "Configure messages by Deepgram's answer (success, failure) or none before the session ended (unanswered).")
-                .labelNames("library", "result").register(registry);
-        errorMessages = Counter.build("deepgram_agent_error_messages_total", "Error frames Deepgram sent, by variant.")
-                .labelNames("library", "variant").register(registry);
-        handshakeFailures = Counter.build("deepgram_agent_handshake_failures_total", "Handshakes Deepgram answered with an HTTP error status.")
-                .labelNames("library", "status").register(registry);
-        rescued = Counter.build("deepgram_agent_audio_rescued_seconds_total",
-                "Audio seconds whose final results arrived only because the agent flushed before the app's close.")
-                .labelNames("library").register(registry);
-        lost = Counter.build("deepgram_agent_audio_lost_seconds_total",
-                "Audio seconds sent but never covered by a final result when the session ended: the lost words.")
-                .labelNames("library").register(registry);
-        flushLatency = Histogram.build("deepgram_agent_flush_latency_seconds", "Time from a Finalize/CloseStream to its answer.")
-                .labelNames("library").buckets(0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5).register(registry);
-        duration = Histogram.build("deepgram_agent_session_duration_seconds", "Duration of ended Deepgram sessions.")
-                .labelNames("library").buckets(1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600).register(registry);
-        longestGap = Histogram.build("deepgram_agent_send_gap_longest_seconds",
-                "Longest pause between two of the app's own sends in a session (the agent's KeepAlives do not end it; Deepgram closes after ~10 s without any).")
-                .labelNames("library").buckets(0.1, 0.5, 1, 2, 4, 6, 8, 10, 15, 30, 60).register(registry);
-
+        this.version = version;
+        this.mode = mode;
         for (String library : this.libraries) {
             endedAudioSeconds.put(library, new DoubleAdder());
             endedAudioBytes.put(library, new DoubleAdder());
         }
-        // Registered last: registration already calls collect(), which reads the maps filled above.
-        new LiveCollector(version, mode).register(registry);
+    }
+
+    /**
+     * The registry and its metric families. Building them loads the Prometheus client's classes,
+     * about 10 ms of CPU that an app's start-up would share its cores with, for metrics nobody
+     * reads before the first session or scrape.
+     */
+    private final class Families {
+        final CollectorRegistry registry = new CollectorRegistry(true);
+        final Counter opened;
+        final Counter adopted;
+        final Counter ended;
+        final Counter injected;
+        final Counter handshakeFailures;
+        final Counter reconnected;
+        final Counter saved;
+        final Counter warnings;
+        final Counter configure;
+        final Counter errorMessages;
+        final Counter rescued;
+        final Counter lost;
+        final Histogram flushLatency;
+        final Histogram duration;
+        final Histogram longestGap;
+
+        Families() {
+            opened = Counter.build("deepgram_agent_sessions_opened_total", "Deepgram sessions whose handshake succeeded.")
+                    .labelNames("library", "endpoint").register(registry);
+            adopted = Counter.build("deepgram_agent_sessions_adopted_total",
+                    "Sessions opened before the agent was attached, tracked from their next event on (also counted in sessions_opened).")
+                    .labelNames("library").register(registry);
+            ended = Counter.build("deepgram_agent_sessions_ended_total", "Deepgram sessions ended, by root cause (exactly one per session).")
+                    .labelNames("library", "endpoint", "root_cause").register(registry);
+            injected = Counter.build("deepgram_agent_messages_injected_total", "Control messages the agent sent on the app's behalf.")
+                    .labelNames("library", "type").register(registry);
+            reconnected = Counter.build("deepgram_agent_sessions_reconnected_total",
+                    "Sessions the official SDK opened again within 15 s of an abnormal end (same x-deepgram-session-id), by that end's root cause.")
+                    .labelNames("library", "previous_root_cause").register(registry);
+            saved = Counter.build("deepgram_agent_sessions_saved_total",
+                    "Sessions the agent's own writes saved: its flush delivered words the app's close would have dropped (finalize), "
+                            + "its KeepAlives carried the app through a pause longer than Deepgram's idle window (keepalive), "
+                            + "its ForceEndTurn delivered a Flux turn (force_end_turn).")
+                    .labelNames("library", "by").register(registry);
+            warnings = Counter.build("deepgram_agent_session_warnings_total",
+                    "Problems with a session's settings or audio, named before Deepgram fails on them (once per warning per session).")
+                    .labelNames("library", "warning").register(registry);
+            configure = Counter.build("deepgram_agent_configure_total",
+                    "Configure messages by Deepgram's answer (success, failure) or none before the session ended (unanswered).")
+                    .labelNames("library", "result").register(registry);
+            errorMessages = Counter.build("deepgram_agent_error_messages_total", "Error frames Deepgram sent, by variant.")
+                    .labelNames("library", "variant").register(registry);
+            handshakeFailures = Counter.build("deepgram_agent_handshake_failures_total", "Handshakes Deepgram answered with an HTTP error status.")
+                    .labelNames("library", "status").register(registry);
+            rescued = Counter.build("deepgram_agent_audio_rescued_seconds_total",
+                    "Audio seconds whose final results arrived only because the agent flushed before the app's close.")
+                    .labelNames("library").register(registry);
+            lost = Counter.build("deepgram_agent_audio_lost_seconds_total",
+                    "Audio seconds sent but never covered by a final result when the session ended: the lost words.")
+                    .labelNames("library").register(registry);
+            flushLatency = Histogram.build("deepgram_agent_flush_latency_seconds", "Time from a Finalize/CloseStream to its answer.")
+                    .labelNames("library").buckets(0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5).register(registry);
+            duration = Histogram.build("deepgram_agent_session_duration_seconds", "Duration of ended Deepgram sessions.")
+                    .labelNames("library").buckets(1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600).register(registry);
+            longestGap = Histogram.build("deepgram_agent_send_gap_longest_seconds",
+                    "Longest pause between two of the app's own sends in a session (the agent's KeepAlives do not end it; Deepgram closes after ~10 s without any).")
+                    .labelNames("library").buckets(0.1, 0.5, 1, 2, 4, 6, 8, 10, 15, 30, 60).register(registry);
+
+            new LiveCollector(version, mode).register(registry);
+        }
+    }
+
+    /** Builds the metric families now, if nothing has yet: called ahead of the first session's events. */
+    public void prepare() {
+        families();
+    }
+
+    private Families families() {
+        Families f = families;
+        if (f == null) {
+            synchronized (this) {
+                f = families;
+                if (f == null) {
+                    f = new Families();
+                    families = f;
+                }
+            }
+        }
+        return f;
     }
 
     /**
@@ -130,40 +164,41 @@ public final class AgentMetrics implements SessionListener, MetricsServer.Source
             if (zeroSeries) {
                 return;
             }
+            Families f = families();
             for (String library : libraries) {
                 for (DeepgramEndpoints.Endpoint endpoint : DeepgramEndpoints.Endpoint.values()) {
-                    opened.labels(library, endpoint.label());
+                    f.opened.labels(library, endpoint.label());
                     for (RootCause cause : RootCause.values()) {
-                        ended.labels(library, endpoint.label(), cause.label());
+                        f.ended.labels(library, endpoint.label(), cause.label());
                     }
                 }
                 for (RootCause cause : RootCause.values()) {
-                    reconnected.labels(library, cause.label());
+                    f.reconnected.labels(library, cause.label());
                 }
                 for (String type : INJECTED_TYPES) {
-                    injected.labels(library, type);
+                    f.injected.labels(library, type);
                 }
                 for (String by : SessionEnd.SAVED_BY) {
-                    saved.labels(library, by);
+                    f.saved.labels(library, by);
                 }
                 for (SessionWarning warning : SessionWarning.values()) {
-                    warnings.labels(library, warning.label());
+                    f.warnings.labels(library, warning.label());
                 }
                 for (String result : List.of("success", "failure", "unanswered")) {
-                    configure.labels(library, result);
+                    f.configure.labels(library, result);
                 }
                 for (String variant : ErrorFrames.LABELS) {
-                    errorMessages.labels(library, variant);
+                    f.errorMessages.labels(library, variant);
                 }
                 for (String status : STATUSES) {
-                    handshakeFailures.labels(library, status);
+                    f.handshakeFailures.labels(library, status);
                 }
-                rescued.labels(library);
-                adopted.labels(library);
-                lost.labels(library);
-                flushLatency.labels(library);
-                duration.labels(library);
-                longestGap.labels(library);
+                f.rescued.labels(library);
+                f.adopted.labels(library);
+                f.lost.labels(library);
+                f.flushLatency.labels(library);
+                f.duration.labels(library);
+                f.longestGap.labels(library);
             }
             zeroSeries = true;
         }
@@ -172,69 +207,71 @@ public final class AgentMetrics implements SessionListener, MetricsServer.Source
     @Override
     public Enumeration<Collector.MetricFamilySamples> samples(Set<String> names) {
         ensureZeroSeries();
+        CollectorRegistry registry = families().registry;
         return names.isEmpty() ? registry.metricFamilySamples() : registry.filteredMetricFamilySamples(names);
     }
 
     @Override
     public void opened(Session session) {
-        opened.labels(session.library, session.endpoint.label()).inc();
+        families().opened.labels(session.library, session.endpoint.label()).inc();
     }
 
     @Override
     public void adopted(Session session) {
-        adopted.labels(session.library).inc();
+        families().adopted.labels(session.library).inc();
     }
 
     @Override
     public void injected(Session session, String messageType) {
-        injected.labels(session.library, messageType).inc();
+        families().injected.labels(session.library, messageType).inc();
     }
 
     @Override
     public void flushAnswered(Session session, double latencySeconds) {
-        flushLatency.labels(session.library).observe(latencySeconds);
+        families().flushLatency.labels(session.library).observe(latencySeconds);
     }
 
     @Override
     public void ended(Session session, SessionEnd end) {
         String library = end.library;
-        ended.labels(library, end.endpoint, end.rootCause.label()).inc();
+        Families f = families();
+        f.ended.labels(library, end.endpoint, end.rootCause.label()).inc();
         for (String by : end.savedByLabels()) {
-            saved.labels(library, by).inc();
+            f.saved.labels(library, by).inc();
         }
         if (end.configuresUnanswered > 0) {
-            configure.labels(library, "unanswered").inc(end.configuresUnanswered);
+            f.configure.labels(library, "unanswered").inc(end.configuresUnanswered);
         }
         if (end.handshakeStatus > 0) {
             String status = String.valueOf(end.handshakeStatus);
-            handshakeFailures.labels(library, STATUSES.contains(status) ? status : "other").inc();
+            f.handshakeFailures.labels(library, STATUSES.contains(status) ? status : "other").inc();
         }
-        lost.labels(library).inc(end.lostSeconds);
-        rescued.labels(library).inc(end.rescuedSeconds);
-        duration.labels(library).observe(end.durationSeconds);
-        longestGap.labels(library).observe(end.longestGapSeconds);
+        f.lost.labels(library).inc(end.lostSeconds);
+        f.rescued.labels(library).inc(end.rescuedSeconds);
+        f.duration.labels(library).observe(end.durationSeconds);
+        f.longestGap.labels(library).observe(end.longestGapSeconds);
         endedAudioSeconds.computeIfAbsent(library, l -> new DoubleAdder()).add(end.audioSeconds);
         endedAudioBytes.computeIfAbsent(library, l -> new DoubleAdder()).add(end.audioBytes);
     }
 
     @Override
     public void reconnected(Session session, RootCause previous, String previousRequestId) {
-        reconnected.labels(session.library, previous.label()).inc();
+        families().reconnected.labels(session.library, previous.label()).inc();
     }
 
     @Override
     public void warning(Session session, SessionWarning warning, String detail) {
-        warnings.labels(session.library, warning.label()).inc();
+        families().warnings.labels(session.library, warning.label()).inc();
     }
 
     @Override
     public void errorReceived(Session session, String variantLabel) {
-        errorMessages.labels(session.library, variantLabel).inc();
+        families().errorMessages.labels(session.library, variantLabel).inc();
     }
 
     @Override
     public void configureAnswered(Session session, boolean success) {
-        configure.labels(session.library, success ? "success" : "failure").inc();
+        families().configure.labels(session.library, success ? "success" : "failure").inc();
     }
 
     /** Values read at scrape time: active sessions, audio totals, internal errors, the info metric. */
