@@ -56,7 +56,7 @@ final class ForkedJvm {
         }
     }
 
-    /** Runs the app on OkHttp 3.14.9 ("3"), 4.12.0 ("4", the default) or the newest 5.x ("5"). */
+    /** Runs the app on OkHttp 3.14.9 ("3"), 4.12.0 ("4", the default), the newest 5.x ("5") or without it ("none"). */
     ForkedJvm okhttp(String major) {
         okhttpMajor = major;
         return this;
@@ -118,7 +118,7 @@ final class ForkedJvm {
                     .filter(p -> !swap || !isOkHttpRuntime(p.getFileName().toString()))
                     .sorted().map(Path::toString).collect(Collectors.toList()));
         }
-        if (swap) {
+        if (swap && !okhttpMajor.equals("none")) {
             try (Stream<Path> libs = Files.list(Paths.get(System.getProperty("okhttp.libs"), okhttpMajor))) {
                 entries.addAll(libs.sorted().map(Path::toString).collect(Collectors.toList()));
             }
