@@ -45,7 +45,8 @@ public final class AgentCore extends BridgeHandler {
     /**
      * Something the agent's start leaves to the first tracked session (the metric families): built
      * then, in the background, beside logback's context, so that neither costs the app's start-up
-     * nor the library's thread at that session's first event.
+     * nor, usually, the library's thread at that session's first event. (An adopted session, or a
+     * settings warning raised while the session is created, builds them where it happens.)
      */
     public void warmUpAtFirstSession(Runnable task) {
         warmUps.add(task);

@@ -49,6 +49,7 @@ public final class AgentMetrics implements SessionListener, MetricsServer.Source
     private final Map<String, DoubleAdder> endedAudioBytes = new ConcurrentHashMap<>();
     /** Created by the first event or scrape, or ahead of the first session ({@link #prepare}): never on the start thread. */
     private volatile Families families;
+    private volatile boolean unavailable;
     private volatile boolean zeroSeries;
 
     public AgentMetrics(SessionEngine engine, List<String> libraries, String version, String mode) {
@@ -136,14 +137,24 @@ public final class AgentMetrics implements SessionListener, MetricsServer.Source
         families();
     }
 
+    /**
+     * @return the families, or null once building them failed: that failure is a start-up error
+     *     (counted and logged once, the metrics stay off), never one of the session path's, which
+     *     would put the agent in observe-only mode.
+     */
     private Families families() {
         Families f = families;
-        if (f == null) {
+        if (f == null && !unavailable) {
             synchronized (this) {
                 f = families;
-                if (f == null) {
-                    f = new Families();
-                    families = f;
+                if (f == null && !unavailable) {
+                    try {
+                        f = new Families();
+                        families = f;
+                    } catch (Throwable t) {
+                        unavailable = true;
+                        InternalErrors.record(InternalErrors.Kind.STARTUP, "metrics", t);
+                    }
                 }
             }
         }
@@ -165,6 +176,9 @@ public final class AgentMetrics implements SessionListener, MetricsServer.Source
                 return;
             }
             Families f = families();
+            if (f == null) {
+                return;
+            }
             for (String library : libraries) {
                 for (DeepgramEndpoints.Endpoint endpoint : DeepgramEndpoints.Endpoint.values()) {
                     f.opened.labels(library, endpoint.label());
@@ -207,34 +221,53 @@ public final class AgentMetrics implements SessionListener, MetricsServer.Source
     @Override
     public Enumeration<Collector.MetricFamilySamples> samples(Set<String> names) {
         ensureZeroSeries();
-        CollectorRegistry registry = families().registry;
+        Families f = families();
+        if (f == null) {
+            return Collections.emptyEnumeration();
+        }
+        CollectorRegistry registry = f.registry;
         return names.isEmpty() ? registry.metricFamilySamples() : registry.filteredMetricFamilySamples(names);
     }
 
     @Override
     public void opened(Session session) {
-        families().opened.labels(session.library, session.endpoint.label()).inc();
+        Families f = families();
+        if (f != null) {
+            f.opened.labels(session.library, session.endpoint.label()).inc();
+        }
     }
 
     @Override
     public void adopted(Session session) {
-        families().adopted.labels(session.library).inc();
+        Families f = families();
+        if (f != null) {
+            f.adopted.labels(session.library).inc();
+        }
     }
 
     @Override
     public void injected(Session session, String messageType) {
-        families().injected.labels(session.library, messageType).inc();
+        Families f = families();
+        if (f != null) {
+            f.injected.labels(session.library, messageType).inc();
+        }
     }
 
     @Override
     public void flushAnswered(Session session, double latencySeconds) {
-        families().flushLatency.labels(session.library).observe(latencySeconds);
+        Families f = families();
+        if (f != null) {
+            f.flushLatency.labels(session.library).observe(latencySeconds);
+        }
     }
 
     @Override
     public void ended(Session session, SessionEnd end) {
         String library = end.library;
         Families f = families();
+        if (f == null) {
+            return;
+        }
         f.ended.labels(library, end.endpoint, end.rootCause.label()).inc();
         for (String by : end.savedByLabels()) {
             f.saved.labels(library, by).inc();
@@ -256,22 +289,34 @@ public final class AgentMetrics implements SessionListener, MetricsServer.Source
 
     @Override
     public void reconnected(Session session, RootCause previous, String previousRequestId) {
-        families().reconnected.labels(session.library, previous.label()).inc();
+        Families f = families();
+        if (f != null) {
+            f.reconnected.labels(session.library, previous.label()).inc();
+        }
     }
 
     @Override
     public void warning(Session session, SessionWarning warning, String detail) {
-        families().warnings.labels(session.library, warning.label()).inc();
+        Families f = families();
+        if (f != null) {
+            f.warnings.labels(session.library, warning.label()).inc();
+        }
     }
 
     @Override
     public void errorReceived(Session session, String variantLabel) {
-        families().errorMessages.labels(session.library, variantLabel).inc();
+        Families f = families();
+        if (f != null) {
+            f.errorMessages.labels(session.library, variantLabel).inc();
+        }
     }
 
     @Override
     public void configureAnswered(Session session, boolean success) {
-        families().configure.labels(session.library, success ? "success" : "failure").inc();
+        Families f = families();
+        if (f != null) {
+            f.configure.labels(session.library, success ? "success" : "failure").inc();
+        }
     }
 
     /** Values read at scrape time: active sessions, audio totals, internal errors, the info metric. */

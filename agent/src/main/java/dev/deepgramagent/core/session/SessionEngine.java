@@ -505,7 +505,9 @@ public final class SessionEngine {
      */
     public Object audioSent(Object socket, Object session, int bytes, Object payload) {
         Session s;
-        // A racy read of the state: a frame sent while its session ends is counted or not, as with the lookup.
+        // A racy read of the state: a frame sent while its session ends may still be counted into it (too late
+        // for its totals) or, after the app's close, dropped, where the lookup would have let it through to a
+        // closed channel. Either way the frame fails or goes uncounted; a volatile read would cost every frame.
         if (!(session instanceof Session) || (s = (Session) session).state == Session.State.ENDED) {
             s = table.get(socket);
             if (s == null && (s = adoptable(socket)) == null) {
