@@ -70,7 +70,7 @@ public final class AgentLogging {
     /** trace 0, debug 1, info 2, warn 3, error 4, off 5: the configured level, as logback reads it. */
     private static int levelRank() {
         AgentConfig cfg = config;
-        String level = cfg == null ? "info" : String.valueOf(cfg.logLevel()).toLowerCase(java.util.Locale.ROOT);
+        String level = cfg == null ? "info" : cfg.logLevel(); // lower case: the configuration normalizes it
         switch (level) {
             case "trace": return 0;
             case "debug": return 1;
