@@ -223,13 +223,19 @@ public final class SessionEngine {
         return adoptedCount.get();
     }
 
+    /** The socket's session, or one adopted now, or null. */
+    private Session lookup(Object socket) {
+        Session s = table.get(socket);
+        return s != null || !adopting ? s : adoptable(socket);
+    }
+
     /**
      * An app's event on a socket the agent does not track. While adopting, a Deepgram socket of an
      * instrumented library becomes a session now, open, with its audio counted from here; anything
      * else is remembered as not Deepgram. Costs one more lookup on untracked sockets, only after an attach.
      */
     private Session adoptable(Object socket) {
-        if (!adopting || socket == null || notAdoptable.get(socket) != null) {
+        if (socket == null || notAdoptable.get(socket) != null) {
             return null;
         }
         return adopt(socket);
@@ -509,8 +515,10 @@ public final class SessionEngine {
         // for its totals) or, after the app's close, dropped, where the lookup would have let it through to a
         // closed channel. Either way the frame fails or goes uncounted; a volatile read would cost every frame.
         if (!(session instanceof Session) || (s = (Session) session).state == Session.State.ENDED) {
-            s = table.get(socket);
-            if (s == null && (s = adoptable(socket)) == null) {
+            // lookup(socket) spelled out: in an app that never had a session, Session (in both methods'
+            // signatures) is not loaded, and C2 does not inline a call whose signature names an unloaded
+            // class; this way a socket that is not Deepgram's costs a lookup and a volatile read, no call.
+            if ((s = table.get(socket)) == null && (!adopting || (s = adoptable(socket)) == null)) {
                 return null;
             }
         }
@@ -593,8 +601,8 @@ public final class SessionEngine {
         if (injecting()) {
             return SEND;
         }
-        Session s = table.get(socket);
-        if (s == null && (s = adoptable(socket)) == null) {
+        Session s = lookup(socket);
+        if (s == null) {
             return SEND;
         }
         long now = clock.getAsLong();
@@ -668,8 +676,8 @@ public final class SessionEngine {
             }
             return false;
         }
-        Session s = table.get(socket);
-        if (s == null && (s = adoptable(socket)) == null) {
+        Session s = lookup(socket);
+        if (s == null) {
             return false;
         }
         Session.Flush inject;
@@ -745,8 +753,8 @@ public final class SessionEngine {
 
     /** A part of a text message: parts are joined until the last one. */
     public void textPartReceived(Object socket, CharSequence part, boolean last) {
-        Session s = table.get(socket);
-        if (s == null && (s = adoptable(socket)) == null) {
+        Session s = lookup(socket);
+        if (s == null) {
             return;
         }
         String whole;
@@ -813,8 +821,8 @@ public final class SessionEngine {
     }
 
     public void textReceived(Object socket, String text) {
-        Session s = table.get(socket);
-        if (s == null && (s = adoptable(socket)) == null) {
+        Session s = lookup(socket);
+        if (s == null) {
             return;
         }
         ServerMessage m = ServerMessage.parse(text);
