@@ -28,9 +28,9 @@ import java.util.Map;
 /**
  * JMH on each instrumented library's audio send (OkHttp's {@code RealWebSocket.send(ByteString)}, the
  * JDK's {@code WebSocket.sendBinary}, a Netty {@code BinaryWebSocketFrame} written to a channel, and
- * nv-websocket's, Java-WebSocket's, Jetty's and Tyrus's): without the agent, and with it on a tracked
- * (Deepgram) and an untracked socket, in alternating rounds; ns/op and bytes allocated per op from
- * the GC profiler.
+ * nv-websocket's, Java-WebSocket's, Jetty's and Tyrus's): on a tracked (Deepgram) and an untracked
+ * socket, each without the agent and with it, in alternating rounds; ns/op and bytes allocated per op
+ * from the GC profiler.
  */
 final class SendPathBench {
 
@@ -72,9 +72,8 @@ final class SendPathBench {
      * One library's rows and headlines ({@code <prefix>_send_overhead_ns}, {@code <prefix>_send_alloc_bytes},
      * {@code <prefix>_untracked_overhead_ns}; OkHttp's without the prefix): {@link Settings#jmhRounds}
      * rounds of a fork per socket (tracked and untracked) without the agent, then with it. Each socket is
-     * compared with the same socket without the agent: the two connect to different paths of the
-     * simulator, and a baseline taken on the tracked one alone put the untracked figure a fork's drift
-     * off. Each figure is the median of the per-round differences, shown with their range: a fork's JIT
+     * compared with the same socket without the agent: the two are different sessions on different
+     * paths of the simulator, and this removes any fixed difference between them. Each figure is the median of the per-round differences, shown with their range: a fork's JIT
      * decisions move these paths by about 10 ns, so a single pair of forks cannot tell +20 from +30.
      */
     private static void library(Bench bench, Report report, String prefix, String what, Class<?> benchmark,
@@ -126,6 +125,8 @@ final class SendPathBench {
         report.detail(p + "send_plain_ns", median(plain, false));
         report.detail(p + "send_plain_error_ns", medianError(plain));
         report.detail(p + "send_plain_untracked_ns", median(plainUntracked, false));
+        report.detail(p + "send_plain_untracked_error_ns", medianError(plainUntracked));
+        report.detail(p + "send_plain_untracked_alloc_bytes", median(plainUntracked, true));
         report.detail(p + "send_tracked_ns", median(tracked, false));
         report.detail(p + "send_tracked_error_ns", medianError(tracked));
         report.detail(p + "send_untracked_ns", median(untracked, false));

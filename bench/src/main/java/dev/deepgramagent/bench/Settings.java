@@ -7,7 +7,7 @@ final class Settings {
     /** Forks of one JMH run (the receive path). */
     final int jmhForks;
     /**
-     * Send path: rounds of one fork without the agent then one with it, alternated so that the
+     * Send path: rounds of a fork per socket without the agent, then with it (the order alternated), so that the
      * machine's drift and a fork's own JIT luck (about ±10 ns on these paths) hit both sides; the
      * figure is the median of the per-round differences.
      */

@@ -233,6 +233,7 @@ public final class SessionEngine {
      * An app's event on a socket the agent does not track. While adopting, a Deepgram socket of an
      * instrumented library becomes a session now, open, with its audio counted from here; anything
      * else is remembered as not Deepgram. Costs one more lookup on untracked sockets, only after an attach.
+     * Callers check {@code adopting} first (see {@link #lookup}): this method adopts whenever it is called.
      */
     private Session adoptable(Object socket) {
         if (socket == null || notAdoptable.get(socket) != null) {
