@@ -45,11 +45,23 @@ public final class AgentCore extends BridgeHandler {
     /**
      * Something the agent's start leaves to the first tracked session (the metric families): built
      * then, in the background, beside logback's context, so that neither costs the app's start-up
-     * nor, usually, the library's thread at that session's first event. (An adopted session, or a
-     * settings warning raised while the session is created, builds them where it happens.)
+     * nor, usually, the library's thread at that session's first event. (A settings warning raised
+     * while the first session is created builds them where it happens; after an attach, see
+     * {@link #warmUpNow}.)
      */
     public void warmUpAtFirstSession(Runnable task) {
         warmUps.add(task);
+    }
+
+    /**
+     * Starts the warm-up now, once. After an attach the app's open sockets are adopted at their next
+     * event, on the app's thread (an audio send, most often), which would otherwise build logback's
+     * context and the metric families there; an attach has no start-up to spare.
+     */
+    public void warmUpNow() {
+        if (!warmedUp) {
+            warmUp();
+        }
     }
 
     private void warmUp() {

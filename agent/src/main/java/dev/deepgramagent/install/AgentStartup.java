@@ -66,6 +66,9 @@ final class AgentStartup {
                 libraries.add(module.library());
             }
             AgentMetrics metrics = registerMetrics(config, core, libraries);
+            if (attach) {
+                core.warmUpNow(); // before the bridge: the first adoption may follow at once
+            }
             Bridge.install(core);
             gate.coreReady(true, new PrewovenLog());
             settleWeaver(modules, gate, attach);
