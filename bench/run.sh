@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The agent's cost, measured side by side with the same work without it.
-#   bench/run.sh --quick     about 13 minutes
+#   bench/run.sh --quick     about 15 minutes
 #   bench/run.sh             the full run, about 36 minutes
 #   bench/run.sh --matrix    the fault matrix, every fault on every library (docs/reliability.md)
 #   bench/run.sh --soak[=M]  the soak, M minutes per side (default 10; docs/reliability.md)
