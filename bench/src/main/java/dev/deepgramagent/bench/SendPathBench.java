@@ -71,10 +71,11 @@ final class SendPathBench {
     /**
      * One library's rows and headlines ({@code <prefix>_send_overhead_ns}, {@code <prefix>_send_alloc_bytes},
      * {@code <prefix>_untracked_overhead_ns}; OkHttp's without the prefix): {@link Settings#jmhRounds}
-     * rounds of a fork per socket (tracked and untracked) without the agent, then with it. Each socket is
-     * compared with the same socket without the agent: the two are different sessions on different
-     * paths of the simulator, and this removes any fixed difference between them. Each figure is the median of the per-round differences, shown with their range: a fork's JIT
-     * decisions move these paths by about 10 ns, so a single pair of forks cannot tell +20 from +30.
+     * rounds of a fork per socket (tracked and untracked) without the agent, then with it. Each socket
+     * is compared with the same socket without the agent: the two are different sessions on different
+     * paths of the simulator, and this removes any fixed difference between them. Each figure is the
+     * median of the per-round differences, shown with their range: a fork's JIT decisions move these
+     * paths by about 10 ns, so a single pair of forks cannot tell +20 from +30.
      */
     private static void library(Bench bench, Report report, String prefix, String what, Class<?> benchmark,
                                 List<String> jvmArgs, String trackedPath, String untrackedPath) throws Exception {
