@@ -67,7 +67,7 @@ final class AgentStartup {
             }
             AgentMetrics metrics = registerMetrics(config, core, libraries);
             if (attach) {
-                core.warmUpNow(); // before the bridge: the first adoption may follow at once
+                warmUpNow(core); // before the bridge: the first adoption may follow at once
             }
             Bridge.install(core);
             gate.coreReady(true, new PrewovenLog());
@@ -239,6 +239,15 @@ final class AgentStartup {
             }
         }
         return out;
+    }
+
+    /** An add-on too: a warm-up thread that cannot start leaves the work to the first event that needs it. */
+    private static void warmUpNow(AgentCore core) {
+        try {
+            core.warmUpNow();
+        } catch (Throwable t) {
+            InternalErrors.record(InternalErrors.Kind.STARTUP, "warm-up", t);
+        }
     }
 
     /** Metrics are an add-on: if they fail, sessions are still tracked, rescued and logged. */

@@ -14,10 +14,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class AgentCoreWarmUpTest {
 
-    /** After an attach the warm-up starts with the agent, on its own daemon thread, and runs its tasks once. */
+    /**
+     * What an attach calls (AgentStartup, attached only): the warm-up's tasks run on a daemon thread of
+     * their own, once for two calls in a row, and a first session afterwards starts no second one.
+     */
     @Test
     void warmUpNowRunsTheTasksOnceOnADaemonThreadOfItsOwn() throws Exception {
         AgentCore core = new AgentCore(ConfigLoader.load("", Map.of(), Map.of(), w -> { }));
+        try {
+            runsOnce(core);
+        } finally {
+            core.engine().shutdown(); // ends the session this test opened, rather than the JVM's exit
+        }
+    }
+
+    private static void runsOnce(AgentCore core) throws Exception {
         List<Thread> ranOn = new CopyOnWriteArrayList<>();
         CountDownLatch ran = new CountDownLatch(1);
         core.warmUpAtFirstSession(() -> {

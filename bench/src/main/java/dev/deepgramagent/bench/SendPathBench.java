@@ -217,8 +217,8 @@ final class SendPathBench {
      * Bytes allocated per call: the median of the measured iterations, like the time. JMH's GC profiler
      * counts a fork's trial teardown into its last iteration: there the benchmark scrapes the agent's
      * metrics endpoint (to check what it tracked), the session ends and is logged, and the client
-     * stops. That teardown read +0.27 B per call in the last of eight Jetty iterations with the agent
-     * (+0.14 without it) and 160.002 B in every other, and JMH's mean carried it into the figure.
+     * stops. In eight 0.5 s Jetty iterations, the last read +0.27 B per call with the agent (+0.14
+     * without it) and every other 160.002 B, and JMH's mean carried that into the figure.
      */
     private static double allocation(RunResult r) {
         List<Double> perIteration = new ArrayList<>();
