@@ -54,9 +54,9 @@ public final class AgentCore extends BridgeHandler {
     }
 
     /**
-     * Starts the warm-up now, once. After an attach the app's open sockets are adopted at their next
-     * event, on the app's thread (an audio send, most often), which would otherwise build logback's
-     * context and the metric families there; an attach has no start-up to spare.
+     * Starts the warm-up now, once: at the first tracked session, or at an attach. After an attach
+     * the app's open sockets are adopted at their next event, on the app's thread (an audio send,
+     * most often), which would otherwise build logback's context and the metric families there.
      */
     public void warmUpNow() {
         if (!warmedUp) {
@@ -165,9 +165,7 @@ public final class AgentCore extends BridgeHandler {
         try {
             Session s = engine.created(socket, library, url, clientSessionId);
             if (s != null) {
-                if (!warmedUp) {
-                    warmUp();
-                }
+                warmUpNow();
                 if (AgentLogging.debugEnabled()) {
                     // Never the URL itself: its query may carry customer settings or a token.
                     AgentLogging.logger("core").debug("{}: tracking a Deepgram {} session", library, s.endpoint.label());

@@ -204,13 +204,22 @@ final class SendPathBench {
      * others (JMH's error on a 75 ns path read ±135 ns), which the mean carries into the figure.
      */
     static double medianOfIterations(RunResult r) {
-        List<Double> scores = new ArrayList<>();
+        List<Double> scores = perIteration(r, iteration -> iteration.getPrimaryResult().getScore());
+        return scores.isEmpty() ? r.getPrimaryResult().getScore() : Stats.median(scores);
+    }
+
+    /** One value per measured iteration of every fork; iterations that have none are skipped. */
+    private static List<Double> perIteration(RunResult r, java.util.function.Function<IterationResult, Double> value) {
+        List<Double> values = new ArrayList<>();
         for (BenchmarkResult fork : r.getBenchmarkResults()) {
             for (IterationResult iteration : fork.getIterationResults()) {
-                scores.add(iteration.getPrimaryResult().getScore());
+                Double v = value.apply(iteration);
+                if (v != null) {
+                    values.add(v);
+                }
             }
         }
-        return scores.isEmpty() ? r.getPrimaryResult().getScore() : Stats.median(scores);
+        return values;
     }
 
     /**
@@ -221,17 +230,9 @@ final class SendPathBench {
      * without it) and every other 160.002 B, and JMH's mean carried that into the figure.
      */
     private static double allocation(RunResult r) {
-        List<Double> perIteration = new ArrayList<>();
-        for (BenchmarkResult fork : r.getBenchmarkResults()) {
-            for (IterationResult iteration : fork.getIterationResults()) {
-                Double norm = allocationOf(iteration.getSecondaryResults());
-                if (norm != null) {
-                    perIteration.add(norm);
-                }
-            }
-        }
-        if (!perIteration.isEmpty()) {
-            return Stats.median(perIteration);
+        List<Double> norms = perIteration(r, iteration -> allocationOf(iteration.getSecondaryResults()));
+        if (!norms.isEmpty()) {
+            return Stats.median(norms);
         }
         Double whole = allocationOf(r.getSecondaryResults());
         if (whole != null) {
