@@ -225,14 +225,23 @@ public final class NvWebSocketAdvice {
     /**
      * ListenerManager.callOnError: I/O and protocol errors end the connection (the library closes it
      * itself after a message it could not assemble or decompress). A text message that is not UTF-8
-     * is reported here as well but is not an end.
+     * is reported here as well but is not an end. Neither is a write error once the client's close is
+     * under way: disconnect() schedules the socket's close after its close delay (at once for 0), which
+     * can fail the writing thread's last write or flush; how the session ended is told by the reading
+     * thread (a reset) or by callOnDisconnected (the server's close frame, or none).
      */
     public static final class Failure {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static void enter(@Advice.FieldValue("mWebSocket") Object socket, @Advice.Argument(0) Object error) {
-            if (((WebSocketException) error).getError() != WebSocketError.TEXT_MESSAGE_CONSTRUCTION_ERROR) {
-                Bridge.failed(socket, (Throwable) error, 0, null);
+            WebSocketError kind = ((WebSocketException) error).getError();
+            if (kind == WebSocketError.TEXT_MESSAGE_CONSTRUCTION_ERROR) {
+                return;
             }
+            if ((kind == WebSocketError.FLUSH_ERROR || kind == WebSocketError.IO_ERROR_IN_WRITING)
+                    && ((WebSocket) socket).getState() != WebSocketState.OPEN) {
+                return;
+            }
+            Bridge.failed(socket, (Throwable) error, 0, null);
         }
     }
 
