@@ -141,30 +141,47 @@ public final class SessionEngine {
     }
 
     public void register(String library, SocketControl control) {
-        controls.put(library, new ControlSlot(control, null));
+        controls.put(library, new ControlSlot(library, control, null));
     }
 
-    /** The control is created at the library's first session: one never used costs the app's start nothing. */
+    /**
+     * The control is created at the library's first session: one never used costs the app's start nothing.
+     * A factory that fails (a library version without a method it looks up, say) is called once: the
+     * failure is counted as a start-up error, and that library's sockets stay untracked, as if it were not
+     * instrumented; the other libraries are unaffected.
+     */
     public void register(String library, Supplier<? extends SocketControl> factory) {
-        controls.put(library, new ControlSlot(null, factory));
+        controls.put(library, new ControlSlot(library, null, factory));
     }
 
     private static final class ControlSlot {
+        private final String library;
         private final Supplier<? extends SocketControl> factory;
         private volatile SocketControl control;
+        private volatile boolean failed;
 
-        ControlSlot(SocketControl control, Supplier<? extends SocketControl> factory) {
+        ControlSlot(String library, SocketControl control, Supplier<? extends SocketControl> factory) {
+            this.library = library;
             this.control = control;
             this.factory = factory;
         }
 
+        /** The control, or null when its factory failed. */
         SocketControl get() {
             SocketControl c = control;
-            if (c == null) {
+            if (c == null && !failed) {
                 synchronized (this) {
                     c = control;
-                    if (c == null) {
-                        c = factory.get();
+                    if (c == null && !failed) {
+                        try {
+                            c = factory.get();
+                        } catch (Throwable t) {
+                            c = null;
+                            InternalErrors.record(InternalErrors.Kind.STARTUP, library + " control", t);
+                        }
+                        if (c == null) {
+                            failed = true;
+                        }
                         control = c;
                     }
                 }
@@ -253,7 +270,8 @@ public final class SessionEngine {
             for (Map.Entry<String, ControlSlot> e : controls.entrySet()) {
                 String[] description;
                 try {
-                    description = e.getValue().get().describe(socket);
+                    SocketControl control = e.getValue().get();
+                    description = control == null ? null : control.describe(socket);
                 } catch (Throwable t) {
                     InternalErrors.record(InternalErrors.Kind.DIAGNOSTIC, e.getKey() + " adoption", t);
                     description = null;
@@ -321,6 +339,9 @@ public final class SessionEngine {
                 notAdoptable.put(socket, Boolean.TRUE); // seen from its creation: never a candidate for adoption
             }
             return null;
+        }
+        if (control(library) == null) {
+            return null; // its control could not be made (counted once, see register): the library is not tracked
         }
         Session s = newSession(socket, library, url, clientSessionId, endpoint, clock.getAsLong());
         table.put(socket, s);

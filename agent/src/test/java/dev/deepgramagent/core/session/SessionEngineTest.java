@@ -477,6 +477,38 @@ class SessionEngineTest {
     }
 
     @Test
+    void aControlFactoryThatFailsIsCalledOnceAndLeavesOnlyItsLibraryUntracked() {
+        SessionEngine engine = engine("");
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        engine.register("broken", () -> {
+            calls.incrementAndGet();
+            throw new IllegalStateException("a method this library version lacks");
+        });
+        RecordingControl working = new RecordingControl();
+        engine.register("lib", working);
+        boolean degradedBefore = dev.deepgramagent.errors.InternalErrors.degraded();
+        long startupBefore = dev.deepgramagent.errors.InternalErrors.count(dev.deepgramagent.errors.InternalErrors.Kind.STARTUP);
+        long runtimeBefore = dev.deepgramagent.errors.InternalErrors.count(dev.deepgramagent.errors.InternalErrors.Kind.RUNTIME);
+        for (int i = 0; i < 3; i++) {
+            Object socket = new Object();
+            assertNull(engine.created(socket, "broken", URL, null), "the library's sockets are not tracked");
+            assertNull(engine.created(new Object(), "broken", null, null), "nor described");
+            assertFalse(engine.closeRequested(socket, 1000, "", false), "the app's close goes out as it is");
+        }
+        assertEquals(1, calls.get(), "the factory is called once");
+        assertEquals(startupBefore + 1, dev.deepgramagent.errors.InternalErrors.count(dev.deepgramagent.errors.InternalErrors.Kind.STARTUP));
+        assertEquals(runtimeBefore, dev.deepgramagent.errors.InternalErrors.count(dev.deepgramagent.errors.InternalErrors.Kind.RUNTIME));
+        assertEquals(degradedBefore, dev.deepgramagent.errors.InternalErrors.degraded(), "the other libraries keep writing");
+
+        Object other = new Object();
+        engine.created(other, "lib", URL, null);
+        engine.opened(other, "req-1");
+        engine.binarySent(other, ONE_SECOND, null);
+        assertTrue(engine.closeRequested(other, 1000, "", false), "another library's close is still deferred");
+        assertTrue(working.writes.contains("text {\"type\":\"Finalize\"}"), working.writes.toString());
+    }
+
+    @Test
     void tenThousandSessionsLeaveNoStateBehind() {
         SessionEngine engine = engine("");
         for (int i = 0; i < 10_000; i++) {
