@@ -1,6 +1,6 @@
 package dev.deepgramagent.bench;
 
-/** How long and how often each benchmark runs: {@code --quick} (about 15 minutes on 2 cores) or the full run (about 45). */
+/** How long and how often each benchmark runs: {@code --quick} (about 15 minutes on 2 cores) or the full run (about 36). */
 final class Settings {
 
     final String mode;
